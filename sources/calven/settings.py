@@ -1,0 +1,198 @@
+"""Every dataset the source loads, described once; resources are generated from this table.
+
+Field names are the API's (camelCase); dlt turns them into snake_case column names, so primary
+keys are given in snake_case. Declared types become the Arrow schema of every page, so dates
+land as dates, timestamps as UTC timestamps and ids as text whatever the destination infers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pyarrow as pa
+
+WriteDisposition = Literal["replace", "merge"]
+Partitioning = Literal["location", "none"]
+
+TEXT = pa.string()
+BOOL = pa.bool_()
+INT = pa.int64()
+DATE = pa.date32()
+TIMESTAMP = pa.timestamp("ms", tz="UTC")
+
+DEFAULT_LOOKBACK_DAYS = 7
+DEFAULT_HISTORY_DAYS = 365
+DEFAULT_FUTURE_DAYS = 14
+DEFAULT_MAX_CONCURRENCY = 8
+DEFAULT_CHECKPOINT_WINDOWS = 200
+SYNC_WINDOWS_TABLE = "_calven_sync_windows"
+ALL_PARTITION = "all"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """How one warehouse dataset is fetched and loaded."""
+
+    name: str
+    path: str
+    """The HMAC path; the Basic variant is this path + ``/basic``."""
+    fields: dict[str, pa.DataType]
+    primary_key: tuple[str, ...]
+    write_disposition: WriteDisposition = "replace"
+    windowed: bool = False
+    partitioning: Partitioning = "none"
+    location_param: str | None = None
+    """Query parameter that restricts a request to one location (per-location partitioning)."""
+
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        """The primary key as API field names."""
+        by_snake = {_snake(field): field for field in self.fields}
+        return tuple(by_snake[column] for column in self.primary_key)
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+USERS = Dataset(
+    name="users",
+    path="/v1/analytics/users",
+    fields={
+        "userId": TEXT,
+        "userName": TEXT,
+        "email": TEXT,
+        "firstName": TEXT,
+        "lastName": TEXT,
+        "onboarded": BOOL,
+        "primaryGroupId": TEXT,
+        "primaryLocationId": TEXT,
+        "status": TEXT,
+    },
+    primary_key=("user_id",),
+)
+GROUPS = Dataset(
+    name="groups",
+    path="/v1/analytics/groups",
+    fields={
+        "groupId": TEXT,
+        "groupName": TEXT,
+        "groupType": TEXT,
+        "parentGroupId": TEXT,
+        "status": TEXT,
+    },
+    primary_key=("group_id",),
+)
+LOCATIONS = Dataset(
+    name="locations",
+    path="/v1/analytics/locations",
+    fields={"locationId": TEXT, "locationName": TEXT, "address": TEXT, "status": TEXT},
+    primary_key=("location_id",),
+)
+DESKS = Dataset(
+    name="desks",
+    path="/v1/analytics/desks",
+    fields={
+        "deskId": TEXT,
+        "deskName": TEXT,
+        "locationId": TEXT,
+        "locationName": TEXT,
+        "levelId": TEXT,
+        "levelName": TEXT,
+        "zoneId": TEXT,
+        "zoneName": TEXT,
+        "status": TEXT,
+    },
+    primary_key=("desk_id",),
+)
+_BOOKING_FIELDS: dict[str, pa.DataType] = {
+    "userId": TEXT,
+    "day": DATE,
+    "primaryLocationId": TEXT,
+    "primaryLocationName": TEXT,
+    "plan": TEXT,
+    "bookingDepth": INT,
+    "attendanceType": TEXT,
+    "bookingLocationId": TEXT,
+    "bookingLocationName": TEXT,
+    "bookingLevelId": TEXT,
+    "bookingLevelName": TEXT,
+    "bookingZoneId": TEXT,
+    "bookingZoneName": TEXT,
+    "bookingPlaceId": TEXT,
+    "bookingPlaceName": TEXT,
+    "primaryGroupId": TEXT,
+    "primaryGroupName": TEXT,
+    "bookingGroupId": TEXT,
+    "bookingGroupName": TEXT,
+    "bookingSource": TEXT,
+    "bookingReasonCode": TEXT,
+    "onWaitlist": BOOL,
+}
+BOOKINGS_ATTENDANCE = Dataset(
+    name="bookings_attendance",
+    path="/v1/analytics/user-booking-attendance",
+    fields=_BOOKING_FIELDS,
+    primary_key=("user_id", "day"),
+    write_disposition="merge",
+    windowed=True,
+    partitioning="location",
+    location_param="locationId",
+)
+PRESENCE = Dataset(
+    name="presence",
+    path="/v1/analytics/presence",
+    fields={
+        "presenceId": TEXT,
+        "eventId": TEXT,
+        "userId": TEXT,
+        "userEmail": TEXT,
+        "sourceId": TEXT,
+        "sourceUserId": TEXT,
+        "locationId": TEXT,
+        "locationName": TEXT,
+        "detectedLocationId": TEXT,
+        "detectedLocationType": TEXT,
+        "timestamp": TIMESTAMP,
+        "day": DATE,
+    },
+    primary_key=("presence_id",),
+    write_disposition="merge",
+    windowed=True,
+    partitioning="location",
+    location_param="locationIds",
+)
+USER_CHANGE_LOG = Dataset(
+    name="user_change_log",
+    path="/v1/analytics/change-log/user",
+    fields={
+        "changeLogId": TEXT,
+        "userId": TEXT,
+        "userName": TEXT,
+        "eventTime": TIMESTAMP,
+        "bookingDay": DATE,
+        "action": TEXT,
+        "description": TEXT,
+        "previousPlan": TEXT,
+        "newPlan": TEXT,
+        "changedBy": TEXT,
+        "reasonCode": TEXT,
+        "locationId": TEXT,
+    },
+    primary_key=("change_log_id",),
+    write_disposition="merge",
+    windowed=True,
+)
+BOOKINGS_FUTURE = Dataset(
+    name="bookings_future",
+    path=BOOKINGS_ATTENDANCE.path,
+    fields=_BOOKING_FIELDS,
+    primary_key=("user_id", "day"),
+    partitioning="location",
+    location_param="locationId",
+)
+
+DIMENSIONS: tuple[Dataset, ...] = (USERS, GROUPS, LOCATIONS, DESKS)
+WINDOWED: tuple[Dataset, ...] = (BOOKINGS_ATTENDANCE, PRESENCE, USER_CHANGE_LOG)
+DATASETS: dict[str, Dataset] = {d.name: d for d in (*DIMENSIONS, *WINDOWED, BOOKINGS_FUTURE)}
