@@ -1,0 +1,1 @@
+"""The simulator's HTTP surface: routers, request validation, auth dependencies, middleware."""

@@ -1,0 +1,312 @@
+"""The simulated Calven tenant: deterministic warehouse data generated on demand.
+
+Data model (all of it a pure function of the seed, the layout and the clock):
+
+- ``locations`` (offices) -> levels -> zones -> desks (``org``); users sit in contiguous index
+  blocks per location, so ``add_location`` appends a block and never moves anyone. Groups are
+  divisions -> departments. About 90 % of users are ``active``; only they have plans.
+- Bookings & attendance: one row per active user per weekday, from the first day to
+  ``today + future_days``; plan deviations, bookings, desks, attendance and late corrections are
+  described in ``plans``. Presence events and change-log entries (``activity``) are drawn from
+  the same numbers, so attendance matches presence and the last ``newPlan`` of a user-day
+  matches its plan.
+- Submitted events (``inbox``) become visible at the next ``advance()`` (the nightly refresh).
+
+Ids are UUID strings derived from ``(seed, kind, index)`` (``hashing``): stable across runs and
+across ``add_location``, and sorted by index. Reads work on an immutable ``View`` of the tenant,
+so they are safe while another thread submits or advances the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+import orjson
+
+from sources.calven_sim import inbox as inbox_mod
+from sources.calven_sim import nightly
+from sources.calven_sim.datasets import View, json_batches, make_query, row_batches
+from sources.calven_sim.hashing import key, make_id
+from sources.calven_sim.org import K_USER, MAX_USERS
+from sources.calven_sim.people import chunks_of
+
+__all__ = ["Tenant", "TenantConfig", "Truth"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TenantConfig:
+    """Size and seed of a simulated tenant.
+
+    Attributes:
+        seed: everything is derived from it; same seed, same bytes.
+        users: users spread over the initial locations.
+        locations: initial number of locations.
+        history_days: history covers ``[today - history_days, today)``.
+        future_days: bookings exist for ``[today, today + future_days)``.
+        today: the simulated current UTC date; None means the real one at construction.
+    """
+
+    seed: int = 42
+    users: int = 1_000
+    locations: int = 4
+    history_days: int = 120
+    future_days: int = 14
+    today: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Truth:
+    """What a complete load of a dataset slice must contain.
+
+    Attributes:
+        count: number of rows.
+        checksum: 16 hex digits of the sum modulo 2**64 of, for every row, the 8-byte blake2b
+            digest (read as a big-endian integer) of ``orjson.dumps(row, option=OPT_SORT_KEYS)``.
+            Order-independent, so a loader can recompute it from its rows in any order.
+    """
+
+    count: int
+    checksum: str
+
+
+def row_digest(row: dict[str, Any]) -> int:
+    """The per-row term of ``Truth.checksum``."""
+    data = orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest())
+
+
+def initial_sites(config: TenantConfig) -> tuple[tuple[int, int], ...]:
+    """Split the initial users over the locations with mildly uneven, seeded weights."""
+    n = max(1, config.locations)
+    weights = [0.6 + 0.8 * (key(config.seed, 0x51, k) % 10_000) / 10_000 for k in range(n)]
+    total = sum(weights)
+    sizes = [int(config.users * w / total) for w in weights]
+    sizes[-1] += config.users - sum(sizes)
+    starts = [sum(sizes[:k]) for k in range(n)]
+    return tuple(zip(starts, sizes, strict=True))
+
+
+class Tenant:
+    """One simulated tenant; thread-safe."""
+
+    DATASETS: ClassVar[tuple[str, ...]] = (
+        "users", "groups", "locations", "desks", "user-booking-attendance", "presence",
+        "change-log/user",
+    )  # fmt: skip
+    WINDOWED: ClassVar[frozenset[str]] = frozenset(
+        {"user-booking-attendance", "presence", "change-log/user"}
+    )
+
+    def __init__(self, config: TenantConfig) -> None:
+        if config.users < 0 or config.users >= MAX_USERS or config.locations < 1:
+            raise ValueError(f"TenantConfig needs 1+ locations and 0..{MAX_USERS - 1} users")
+        self.config = config
+        today = config.today or dt.datetime.now(dt.UTC).date()
+        self._lock = threading.RLock()
+        self._inbox = inbox_mod.Inbox()
+        self._view = View(
+            seed=config.seed,
+            base_users=config.users,
+            first_day=today.toordinal() - config.history_days,
+            future_days=config.future_days,
+            today=today.toordinal(),
+            sites=initial_sites(config),
+        )
+
+    @property
+    def today(self) -> dt.date:
+        """The simulated current UTC date."""
+        return dt.date.fromordinal(self._view.today)
+
+    @property
+    def first_day(self) -> dt.date:
+        """The first day of history (fixed at construction)."""
+        return dt.date.fromordinal(self._view.first_day)
+
+    def advance(self, days: int = 1) -> None:
+        """Move the clock (the nightly refresh): pending submissions become visible."""
+        if days < 1:
+            raise ValueError(f"advance() needs days >= 1, got {days}")
+        with self._lock:
+            pending = len(self._inbox.pending)
+            settler = nightly.Settler(self._view, self._inbox)
+            self._view = settler.settle(self._view.today + days)
+            logger.info(
+                "simulated tenant advanced to %s; %d pending submissions applied, %d still waiting",
+                self.today,
+                pending - len(self._inbox.pending),
+                len(self._inbox.pending),
+            )
+
+    def add_location(self, users: int) -> str:
+        """Add a location with ``users`` new users; returns its id. Existing rows stay unchanged."""
+        with self._lock:
+            view = self._view
+            if users < 0 or view.n_users + users >= MAX_USERS:
+                raise ValueError(f"add_location() needs 0..{MAX_USERS - 1 - view.n_users} users")
+            self._view = replace(view, sites=(*view.sites, (view.n_users, users)))
+            location_id = self._view.site(len(view.sites)).id
+            logger.info("simulated tenant gained location %s with %d users", location_id, users)
+            return location_id
+
+    def location_ids(self) -> list[str]:
+        """Ids of all locations in location order."""
+        view = self._view
+        return [view.site(k).id for k in range(len(view.sites))]
+
+    def user_ids(self, location_id: str | None = None) -> list[str]:
+        """Ids of all users (any status), or of one location's users; in id order."""
+        view = self._view
+        if location_id is None:
+            sites: Sequence[int] = range(len(view.sites))
+        else:
+            k = view.location_index(location_id)
+            sites = [] if k is None else [k]
+        out: list[str] = []
+        for k in sites:
+            site = view.site(k)
+            for c in chunks_of(site):
+                out.extend(i.decode() for i in view.chunk(site, c).ids.tolist())
+        return out
+
+    def _query(
+        self,
+        dataset: str,
+        start: dt.date | None,
+        end: dt.date | None,
+        location_ids: Sequence[str] | None,
+        user_ids: Sequence[str] | None,
+    ) -> tuple[View, Any]:
+        if dataset not in self.DATASETS:
+            raise ValueError(f"unknown dataset {dataset!r}; expected one of {self.DATASETS}")
+        if dataset in self.WINDOWED and (start is None or end is None):
+            raise ValueError(f"dataset {dataset!r} needs start and end dates")
+        view = self._view
+        return view, make_query(view, dataset, start, end, location_ids, user_ids)
+
+    def rows(
+        self,
+        dataset: str,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        location_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Rows of a dataset; ``start``/``end`` are inclusive UTC days (windowed datasets only).
+
+        ``location_ids`` filters on the row's location (a user's primary location for users and
+        bookings, the event's office for presence); ``user_ids`` on the row's user. Unknown ids
+        match nothing. Groups ignore both filters.
+        """
+        view, query = self._query(dataset, start, end, location_ids, user_ids)
+        return (row for batch in row_batches(view, query) for row in batch)
+
+    def render(
+        self,
+        dataset: str,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        location_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+    ) -> Iterator[bytes]:
+        """The JSON array body of ``rows()`` (same rows, same order) as a stream of chunks."""
+        view, query = self._query(dataset, start, end, location_ids, user_ids)
+        return _bracketed(json_batches(view, query))
+
+    def truth(
+        self,
+        dataset: str,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        location_ids: Sequence[str] | None = None,
+    ) -> Truth:
+        """Row count and order-independent checksum of a slice (see ``Truth``)."""
+        count = total = 0
+        for row in self.rows(dataset, start, end, location_ids):
+            count += 1
+            total = (total + row_digest(row)) & 0xFFFFFFFFFFFFFFFF
+        return Truth(count, f"{total:016x}")
+
+    def resolve_user(self, user_id: str | None = None, email: str | None = None) -> str | None:
+        """The userId of a user given by id (case-insensitive) or e-mail (case-sensitive)."""
+        view = self._view
+        g = self._user_index(view, user_id, email)
+        return None if g is None else make_id(view.seed, K_USER, g)
+
+    @staticmethod
+    def _user_index(view: View, user_id: str | None, email: str | None) -> int | None:
+        if user_id is not None:
+            return view.user_index(user_id.strip())
+        if email is None or "@" not in email:
+            return None
+        digits = email.split("@", 1)[0]
+        tail = len(digits) - len(digits.rstrip("0123456789"))
+        if tail == 0:
+            return None
+        g = int(digits[-tail:])
+        if g >= view.n_users:
+            return None
+        chunk, pos = inbox_mod.user_slot(view, g)
+        return g if chunk.emails[pos].decode() == email else None
+
+    def resolve_location(self, any_id: str) -> tuple[str, str] | None:
+        """(officeLocationId, locationType) of a location, level, zone or desk id."""
+        view = self._view
+        found = inbox_mod.resolve_location(view, any_id)
+        return None if found is None else (view.site(found[0]).id, found[1])
+
+    def submit_presence(self, source_id: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Check and queue presence events; one result per event."""
+        with self._lock:
+            view = self._view
+            return inbox_mod.submit_presence(
+                view,
+                self._inbox,
+                source_id,
+                events,
+                lambda uid, email: self._user_index(view, uid, email),
+            )
+
+    def submit_occupancy(
+        self, source_id: str, events: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Check and store occupancy events; one result per event."""
+        with self._lock:
+            return inbox_mod.submit_occupancy(self._view, self._inbox, source_id, events)
+
+    def submit_timeoff(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Check and queue time-off events; one result per event."""
+        with self._lock:
+            view = self._view
+            return inbox_mod.submit_timeoff(
+                view,
+                self._inbox,
+                events,
+                lambda uid, email: self._user_index(view, uid, email),
+            )
+
+    def submit_access_credentials(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Replace users' access cards; one result object per update."""
+        with self._lock:
+            view = self._view
+            return inbox_mod.submit_credentials(
+                self._inbox, updates, lambda name: self._user_index(view, None, name)
+            )
+
+
+def _bracketed(batches: Iterator[bytes]) -> Iterator[bytes]:
+    first = True
+    for body in batches:
+        # Separate small chunks: prefixing would copy every (often megabyte-sized) body.
+        yield b"[" if first else b","
+        yield body
+        first = False
+    yield b"[]" if first else b"]"

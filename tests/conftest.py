@@ -1,0 +1,32 @@
+"""Fixtures for a running simulator (real uvicorn on 127.0.0.1, an ephemeral port)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from sources.calven_sim.control import SimulatorConfig
+from sources.calven_sim.server import RunningSimulator, run_simulator
+from sources.calven_sim.tenant import TenantConfig
+
+SMALL_TENANT = TenantConfig(
+    seed=11, users=60, locations=2, history_days=45, future_days=7, today=date(2026, 3, 18)
+)
+"""A tenant small enough for per-test servers; 2026-03-18 is a Wednesday."""
+
+
+@pytest.fixture
+def simulator(request: pytest.FixtureRequest) -> Iterator[RunningSimulator]:
+    """A fresh simulator for one test; parametrize indirectly with a ``SimulatorConfig``."""
+    config = getattr(request, "param", None) or SimulatorConfig(tenant=SMALL_TENANT)
+    with run_simulator(config) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def shared_simulator() -> Iterator[RunningSimulator]:
+    """One simulator per test module, for tests that change no settings (log and tokens aside)."""
+    with run_simulator(SimulatorConfig(tenant=SMALL_TENANT)) as running:
+        yield running
