@@ -1,0 +1,197 @@
+"""What a response means: parsed JSON, or the error from ``sources.calven.errors`` it amounts to.
+
+Pure functions over ``httpx`` responses and exceptions, shared by the client and the token flows.
+Every message starts with ``METHOD /path [context]`` and quotes at most the server's ``message``,
+passed through the caller's redaction, never a body or a header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import orjson
+
+from sources.calven.errors import (
+    AuthError,
+    ClientRequestError,
+    RequestError,
+    ResponseFormatError,
+    RetriesExhausted,
+    TransientError,
+)
+from sources.calven.retry import RETRYABLE_STATUSES, parse_retry_after
+
+MESSAGE_LIMIT = 300
+"""Longest server message quoted in an error; an HTML error page must not flood the logs."""
+
+Redact = Callable[[str], str]
+
+
+def server_message(response: httpx.Response) -> str:
+    """The ``message`` of a JSON error body, else a short note of what arrived instead."""
+    try:
+        payload: Any = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        payload = None
+    if isinstance(payload, dict):
+        message = payload.get("message")
+        if isinstance(message, list):
+            message = "; ".join(str(part) for part in message)
+        if message is not None:
+            return str(message)[:MESSAGE_LIMIT]
+    kind = response.headers.get("content-type", "no content type")
+    return f"non-JSON error body ({kind}, {len(response.content)} bytes)"
+
+
+def status_text(response: httpx.Response) -> str:
+    return f"{response.status_code} {response.reason_phrase}".strip()
+
+
+def where(method: str, path: str, context: str) -> str:
+    """``GET /v1/x [context]`` — how every error message starts."""
+    return f"{method} {path}" + (f" [{context}]" if context else "")
+
+
+def transient_from_response(
+    response: httpx.Response, method: str, path: str, context: str
+) -> TransientError:
+    """A TransientError for a 429 or 5xx, carrying the server's ``Retry-After``."""
+    reason = status_text(response)
+    return TransientError(
+        f"{where(method, path, context)} failed with {reason}: {server_message(response)}",
+        method=method,
+        path=path,
+        context=context,
+        status=response.status_code,
+        reason=reason,
+        retry_after=parse_retry_after(response.headers.get("retry-after")),
+    )
+
+
+def transient_from_transport(
+    exc: httpx.TransportError, method: str, path: str, context: str
+) -> TransientError:
+    """A TransientError for a timeout, refused connection, reset or protocol error."""
+    reason = type(exc).__name__
+    detail = str(exc)
+    return TransientError(
+        f"{where(method, path, context)} failed: {reason}" + (f": {detail}" if detail else ""),
+        method=method,
+        path=path,
+        context=context,
+        reason=reason,
+    )
+
+
+def malformed_body(
+    response: httpx.Response, method: str, path: str, context: str
+) -> TransientError:
+    """A TransientError for a 2xx whose body is not valid JSON (truncated, or an HTML page)."""
+    kind = response.headers.get("content-type", "no content type")
+    reason = f"{status_text(response)} with a body that is not valid JSON"
+    return TransientError(
+        f"{where(method, path, context)}: {reason} ({kind}, {len(response.content)} bytes)",
+        method=method,
+        path=path,
+        context=context,
+        status=response.status_code,
+        reason=reason,
+        malformed_body=True,
+    )
+
+
+def parse_response(
+    response: httpx.Response,
+    method: str,
+    path: str,
+    context: str,
+    *,
+    auth_name: str,
+    redact: Redact,
+) -> Any:
+    """The parsed JSON body of a 2xx (None for a 204); otherwise raises what the status means.
+
+    Args:
+        auth_name: e.g. ``hmac auth for key K``, quoted in an AuthError.
+        redact: removes credentials from the server's message before it is quoted.
+    """
+    status = response.status_code
+    if status in RETRYABLE_STATUSES:
+        raise transient_from_response(response, method, path, context)
+    if status in (401, 403):
+        raise AuthError(
+            f"{where(method, path, context)} was refused with {status_text(response)} using "
+            f"{auth_name}: {redact(server_message(response))}"
+        )
+    if not 200 <= status < 300:
+        error = ClientRequestError if 400 <= status < 500 else RequestError
+        raise error(
+            f"{where(method, path, context)} failed with {status_text(response)}: "
+            f"{redact(server_message(response))}",
+            method=method,
+            path=path,
+            context=context,
+            status=status,
+        )
+    if status == 204:
+        return None
+    # An empty 200 is not valid JSON either: a cut connection looks exactly like it.
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        raise malformed_body(response, method, path, context) from None
+
+
+def check_records(payload: Any, method: str, path: str, context: str) -> list[dict[str, Any]]:
+    """``payload`` if it is a JSON array of objects; ResponseFormatError otherwise."""
+    problem = None
+    if not isinstance(payload, list):
+        kind = f"a JSON {type(payload).__name__}" if payload is not None else "null or nothing"
+        problem = f"expected a JSON array, got {kind}"
+    else:
+        for position, row in enumerate(payload):
+            if not isinstance(row, dict):
+                problem = (
+                    f"element {position} of the array is a {type(row).__name__}, not an object"
+                )
+                break
+    if problem is not None:
+        raise ResponseFormatError(
+            f"{where(method, path, context)}: {problem}",
+            method=method,
+            path=path,
+            context=context,
+            status=200,
+        )
+    return payload  # type: ignore[no-any-return]
+
+
+def give_up(
+    last: TransientError, method: str, path: str, context: str, attempts: int, elapsed: float
+) -> RequestError:
+    """The error for a request whose retries ran out; ``last`` may come from the token endpoint.
+
+    A body that stayed unparseable is a ResponseFormatError; anything else RetriesExhausted.
+    Either names the request the caller made.
+    """
+    detail = str(last).removeprefix(where(method, path, context)).lstrip(": ")
+    tried = f"after {attempts} attempt(s) in {elapsed:.1f} s"
+    if last.malformed_body and last.path == path:
+        return ResponseFormatError(
+            f"{where(method, path, context)}: {detail} {tried}",
+            method=method,
+            path=path,
+            context=context,
+            status=last.status,
+        )
+    return RetriesExhausted(
+        f"{where(method, path, context)}: gave up {tried}: {detail}",
+        method=method,
+        path=path,
+        context=context,
+        status=last.status,
+        last_error=last,
+        attempts=attempts,
+    )
