@@ -19,7 +19,7 @@ TEXT = pa.string()
 BOOL = pa.bool_()
 INT = pa.int64()
 DATE = pa.date32()
-TIMESTAMP = pa.timestamp("ms", tz="UTC")
+TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 DEFAULT_LOOKBACK_DAYS = 7
 DEFAULT_HISTORY_DAYS = 365

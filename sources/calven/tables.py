@@ -63,4 +63,8 @@ def to_arrow(records: Sequence[dict[str, Any]], dataset: Dataset) -> pa.Table:
     extra = sorted({key for record in records for key in record} - dataset.fields.keys())
     for name in extra:
         columns[name] = _inferred([r.get(name) for r in records])
-    return pa.table(columns)
+    keys = set(dataset.key_fields)
+    schema = pa.schema(
+        pa.field(name, array.type, nullable=name not in keys) for name, array in columns.items()
+    )
+    return pa.Table.from_arrays(list(columns.values()), schema=schema)

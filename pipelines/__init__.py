@@ -1,0 +1,1 @@
+"""Pipeline assembly, the checkpointing runner and the calven-sync CLI."""

@@ -1,0 +1,191 @@
+"""What each ``calven-sync`` command does (parsing and exit-code mapping live in cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+from typing import Any
+
+import dlt
+from dlt.pipeline.helpers import pipeline_drop
+
+from pipelines import exit_codes
+from pipelines.output import Progress, summary
+from pipelines.pipeline import PipelineSpec, make_pipeline
+from pipelines.runner import SYNC_DATASETS, SyncReport, check_datasets, future, sync
+from sources.calven.connect import configured_client
+from sources.calven.errors import CalvenError, ConfigError
+from sources.calven.ledger import Ledger, plan_all
+from sources.calven.resources import select_locations
+from sources.calven.settings import ALL_PARTITION, DATASETS, DIMENSIONS, LOCATIONS, WINDOWED
+from sources.calven.windows import ONE_DAY, Window
+
+WINDOWED_NAMES = tuple(d.name for d in WINDOWED)
+
+
+def _pipeline(args: argparse.Namespace) -> dlt.Pipeline:
+    return make_pipeline(
+        PipelineSpec(
+            pipeline_name=args.pipeline_name,
+            destination=args.destination,
+            dataset_name=args.dataset_name,
+            pipelines_dir=args.pipelines_dir,
+        )
+    )
+
+
+def _overrides(args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
+    values = {"today": getattr(args, "today", None), **extra}
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _finish(report: SyncReport, progress: Progress) -> int:
+    progress.close()
+    print(summary(report))
+    return exit_codes.OK if report.ok else exit_codes.API
+
+
+def run(args: argparse.Namespace) -> int:
+    progress = Progress()
+    report = sync(
+        _pipeline(args),
+        args.datasets or SYNC_DATASETS,
+        _overrides(args),
+        checkpoint_windows=args.checkpoint_windows,
+        on_window=progress,
+    )
+    return _finish(report, progress)
+
+
+def backfill(args: argparse.Namespace) -> int:
+    datasets = check_datasets(args.datasets or WINDOWED_NAMES)
+    not_windowed = [name for name in datasets if name not in WINDOWED_NAMES]
+    if not_windowed:
+        raise ConfigError(
+            f"backfill fills windowed datasets only ({', '.join(WINDOWED_NAMES)}); "
+            f"got {', '.join(not_windowed)}"
+        )
+    options = _overrides(
+        args, start_date=args.start, end_date=args.end, locations=args.locations, lookback_days=0
+    )
+    pipeline = _pipeline(args)
+    if args.dry_run:
+        return print_plan(pipeline, datasets, options)
+    progress = Progress()
+    report = sync(
+        pipeline, datasets, options, checkpoint_windows=args.checkpoint_windows, on_window=progress
+    )
+    return _finish(report, progress)
+
+
+def print_plan(pipeline: dlt.Pipeline, datasets: list[str], options: dict[str, Any]) -> int:
+    """The windows a backfill would fetch, given what the ledger already holds."""
+    client, resolved = configured_client(**options)
+    with client:
+        pipeline.sync_destination()
+        states = _resource_states(pipeline)
+        total = 0
+        for name in datasets:
+            dataset = DATASETS[name]
+            partitions = (
+                select_locations(client.get_records(LOCATIONS.path), resolved.locations)
+                if dataset.partitioning == "location"
+                else [ALL_PARTITION]
+            )
+            ledger = Ledger(copy.deepcopy(states.get(name, {})), run_id="dry-run")
+            planned = plan_all(
+                ledger,
+                partitions,
+                resolved.wanted,
+                lookback_days=0,
+                max_window_days=resolved.max_window_days,
+            )
+            total += len(planned)
+            print(f"{name}: {len(planned)} request(s) over {len(partitions)} partition(s)")
+            for item in planned:
+                print(f"  {item.partition}  {item.window}")
+    print(f"total: {total} request(s); nothing was loaded (--dry-run)")
+    return exit_codes.OK
+
+
+def future_command(args: argparse.Namespace) -> int:
+    progress = Progress()
+    report = future(_pipeline(args), _overrides(args, future_days=args.days))
+    return _finish(report, progress)
+
+
+def check(args: argparse.Namespace) -> int:
+    """One request per dataset (a one-day window for windowed ones); a table of results."""
+    client, options = configured_client(**_overrides(args))
+    failures = 0
+    yesterday = Window(options.end - ONE_DAY, options.end)
+    with client:
+        for dataset in (*DIMENSIONS, *WINDOWED):
+            params = yesterday.query() if dataset.windowed else {}
+            try:
+                rows = len(client.get_records(dataset.path, params, context=dataset.name))
+                outcome = f"ok ({rows} rows)"
+            except CalvenError as exc:
+                failures += 1
+                outcome = f"FAILED: {exc}"
+            print(f"{dataset.name:<22}{outcome}")
+    return exit_codes.OK if not failures else exit_codes.API
+
+
+def _resource_states(pipeline: dlt.Pipeline) -> dict[str, Any]:
+    sources = pipeline.state.get("sources", {})
+    return dict(sources.get("calven", {}).get("resources", {}))
+
+
+def state(args: argparse.Namespace) -> int:
+    pipeline = _pipeline(args)
+    if args.state_command == "reset":
+        datasets = check_datasets(args.datasets or WINDOWED_NAMES)
+        if not args.yes:
+            raise ConfigError(
+                f"state reset would forget what is loaded for {', '.join(datasets)} "
+                "(tables are kept, the next run re-reads everything); add --yes to confirm"
+            )
+        pipeline.sync_destination()
+        pipeline_drop(pipeline, resources=datasets, state_only=True)()
+        print(f"ledger reset for {', '.join(datasets)}")
+        return exit_codes.OK
+    pipeline.sync_destination()
+    states = _resource_states(pipeline)
+    if not states:
+        print("nothing loaded yet")
+    for name, resource_state in sorted(states.items()):
+        for partition, intervals in sorted(resource_state.get("ledger", {}).items()):
+            spans = ", ".join(f"[{start}, {end})" for start, end in intervals)
+            print(f"{name:<22}{partition:<40}{spans}")
+    return exit_codes.OK
+
+
+def simulate(args: argparse.Namespace) -> int:
+    from sources.calven_sim.server import SimulatorConfig, serve
+    from sources.calven_sim.tenant import TenantConfig
+
+    tenant = TenantConfig(
+        seed=args.seed,
+        users=args.users,
+        locations=args.locations,
+        history_days=args.days,
+        future_days=args.future_days,
+    )
+    serve(host=args.host, port=args.port, config=SimulatorConfig(tenant=tenant))
+    return exit_codes.OK
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    from pipelines.demo import demo
+
+    handlers = {
+        "demo": demo,
+        "check": check,
+        "run": run,
+        "backfill": backfill,
+        "future": future_command,
+        "state": state,
+        "simulate": simulate,
+    }
+    return handlers[args.command](args)

@@ -1,0 +1,107 @@
+"""Run a sync as a series of checkpoints: one load package per chunk of windows.
+
+A crash loses at most the chunk in flight; every earlier chunk's rows and ledger are already in
+the destination. Packages a crashed run left behind are loaded before anything new is fetched.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import dlt
+
+from sources.calven import calven_source
+from sources.calven.errors import CalvenError, ConfigError
+from sources.calven.session import SyncSession, WindowResult
+from sources.calven.settings import (
+    BOOKINGS_FUTURE,
+    DATASETS,
+    DEFAULT_CHECKPOINT_WINDOWS,
+    DIMENSIONS,
+    WINDOWED,
+)
+from sources.calven.tables import RecordError
+
+logger = logging.getLogger(__name__)
+
+SYNC_DATASETS = tuple(d.name for d in (*DIMENSIONS, *WINDOWED))
+"""What a scheduled ``run`` loads; ``bookings_future`` is refreshed by ``future``."""
+
+
+def check_datasets(names: Sequence[str]) -> list[str]:
+    """Validate dataset names; ConfigError listing the valid ones."""
+    unknown = [name for name in names if name not in DATASETS]
+    if unknown:
+        raise ConfigError(f"unknown dataset(s) {', '.join(unknown)}; valid: {', '.join(DATASETS)}")
+    return list(dict.fromkeys(names))
+
+
+@dataclass
+class SyncReport:
+    session: SyncSession
+    load_ids: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.session.failures
+
+
+def root_cause(exc: BaseException) -> BaseException:
+    """The CalvenError (or RecordError) behind dlt's step exceptions, if there is one."""
+    current: BaseException | None = exc
+    while current is not None:
+        if isinstance(current, CalvenError | RecordError):
+            return current
+        current = current.__cause__ or current.__context__
+    return exc
+
+
+def finish_pending(pipeline: dlt.Pipeline) -> None:
+    """Load packages that an interrupted run extracted but did not load."""
+    if pipeline.has_pending_data:
+        logger.info("loading packages left by an interrupted run")
+        pipeline.normalize()
+        pipeline.load()
+
+
+def sync(
+    pipeline: dlt.Pipeline,
+    datasets: Sequence[str],
+    source_options: Mapping[str, Any],
+    *,
+    checkpoint_windows: int | None = DEFAULT_CHECKPOINT_WINDOWS,
+    on_window: Callable[[WindowResult], None] | None = None,
+) -> SyncReport:
+    """Load ``datasets`` chunk by chunk until no window is left (or only failed ones)."""
+    started = time.monotonic()
+    session = SyncSession(max_windows=checkpoint_windows, on_window=on_window)
+    report = SyncReport(session)
+    finish_pending(pipeline)
+    selected = check_datasets(datasets)
+    try:
+        while selected:
+            session.new_chunk()
+            source = calven_source(session=session, **source_options).with_resources(*selected)
+            info = pipeline.run(source)
+            report.load_ids.extend(info.loads_ids)
+            if session.taken == 0:
+                break
+            selected = [name for name, left in session.remaining.items() if left > 0]
+    except Exception as exc:
+        cause = root_cause(exc)
+        if cause is exc:
+            raise
+        raise cause from exc
+    finally:
+        report.seconds = time.monotonic() - started
+    return report
+
+
+def future(pipeline: dlt.Pipeline, source_options: Mapping[str, Any]) -> SyncReport:
+    """Replace ``bookings_future`` in one package (it is all or nothing)."""
+    return sync(pipeline, [BOOKINGS_FUTURE.name], source_options, checkpoint_windows=None)

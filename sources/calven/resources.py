@@ -1,0 +1,239 @@
+"""The resource generators: dimensions, windowed datasets and future bookings.
+
+Windows are fetched concurrently through the client's shared pool (``CalvenClient.submit``),
+keeping at most ``max_concurrency`` requests of a resource in flight, and yielded as Arrow
+tables as they complete. A window is recorded in the ledger only after its rows were handed to
+dlt, so state and rows travel in the same load package. A failed window is reported to the
+session and left out of the ledger; the other windows still load.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from datetime import UTC, datetime
+from typing import Any
+
+import dlt
+import pyarrow as pa
+
+from sources.calven.client import CalvenClient
+from sources.calven.errors import AuthError, CalvenError, ConfigError
+from sources.calven.ledger import Ledger, PlannedWindow, plan_all
+from sources.calven.options import SourceOptions
+from sources.calven.session import SyncSession, WindowResult
+from sources.calven.settings import ALL_PARTITION, LOCATIONS, SYNC_WINDOWS_TABLE, Dataset
+from sources.calven.tables import RecordError, to_arrow
+from sources.calven.windows import Window, split
+
+logger = logging.getLogger(__name__)
+
+Records = list[dict[str, Any]]
+
+
+class Extraction:
+    """What the resources of one source invocation share: client, options, session."""
+
+    def __init__(self, options: SourceOptions, credentials: tuple[str, str], session: SyncSession):
+        self.options = options
+        self.session = session
+        self._credentials = credentials
+        self._client: CalvenClient | None = None
+        self._users = 0
+        self._lock = threading.Lock()
+        self._locations: Records | None = None
+
+    def acquire(self) -> CalvenClient:
+        """The run's client, opened on first use and closed when the last resource ends."""
+        with self._lock:
+            if self._client is None:
+                o = self.options
+                self._client = CalvenClient(
+                    o.base_url,
+                    o.auth_type,
+                    *self._credentials,
+                    max_concurrency=o.max_concurrency,
+                    max_requests_per_second=o.max_requests_per_second,
+                    timeout=o.request_timeout,
+                    allow_insecure_http=o.allow_insecure_http,
+                )
+            self._users += 1
+            return self._client
+
+    def release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0 and self._client is not None:
+                self.session.requests += self._client.requests_made
+                self.session.retries += self._client.retries_made
+                self._client.close()
+                self._client = None
+
+    def locations(self, client: CalvenClient) -> Records:
+        """The locations list, fetched once per invocation (dimension and partitions share it)."""
+        with self._lock:
+            if self._locations is None:
+                self._locations = client.get_records(LOCATIONS.path, context=LOCATIONS.name)
+            return self._locations
+
+    def partitions(self, dataset: Dataset, client: CalvenClient) -> list[str]:
+        if dataset.partitioning == "none":
+            return [ALL_PARTITION]
+        return select_locations(self.locations(client), self.options.locations)
+
+
+def select_locations(locations: Records, wanted: Sequence[str] | None) -> list[str]:
+    """The tenant's location ids, restricted to ``wanted``; ConfigError for an unknown one."""
+    known = [str(row["locationId"]) for row in locations]
+    if wanted is None:
+        return known
+    unknown = sorted(set(wanted) - set(known))
+    if unknown:
+        shown = ", ".join(known[:10]) + (" ..." if len(known) > 10 else "")
+        raise ConfigError(
+            f"locations: unknown location id(s) {', '.join(unknown)}; "
+            f"the tenant has {len(known)} location(s): {shown}"
+        )
+    return [location for location in known if location in set(wanted)]
+
+
+def _params(dataset: Dataset, partition: str, window: Window) -> dict[str, str]:
+    params = window.query()
+    if dataset.location_param is not None and partition != ALL_PARTITION:
+        params[dataset.location_param] = partition
+    return params
+
+
+def _fetch(
+    client: CalvenClient, dataset: Dataset, planned: list[PlannedWindow], lookahead: int
+) -> Iterator[tuple[PlannedWindow, Records | CalvenError, float]]:
+    """Fetch windows concurrently, yielding (window, records or error, seconds) as they finish."""
+    todo = iter(planned)
+    pending: dict[Future[Records], tuple[PlannedWindow, float]] = {}
+
+    def submit_next() -> None:
+        item = next(todo, None)
+        if item is not None:
+            context = f"{dataset.name} partition={item.partition} window={item.window}"
+            future = client.submit(
+                dataset.path, _params(dataset, item.partition, item.window), context=context
+            )
+            pending[future] = (item, time.monotonic())
+
+    for _ in range(lookahead):
+        submit_next()
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            item, started = pending.pop(future)
+            submit_next()
+            try:
+                result: Records | CalvenError = future.result()
+            except (AuthError, ConfigError):
+                raise
+            except CalvenError as exc:
+                result = exc
+            yield item, result, time.monotonic() - started
+
+
+def _audit_row(dataset: Dataset, result: WindowResult, run_id: str) -> Any:
+    row = {
+        "dataset": dataset.name,
+        "partition": result.partition,
+        "window_start": result.window.start,
+        "window_end": result.window.end,
+        "rows": result.rows,
+        "run_id": run_id,
+        "fetched_at": datetime.now(UTC),
+    }
+    hints = dlt.mark.make_hints(
+        table_name=SYNC_WINDOWS_TABLE, write_disposition="append", primary_key=[]
+    )
+    return dlt.mark.with_hints(row, hints, create_table_variant=True)
+
+
+def _table(dataset: Dataset, records: Records) -> pa.Table:
+    try:
+        return to_arrow(records, dataset)
+    except RecordError as exc:
+        raise RecordError(f"{dataset.name}: {exc}") from exc
+
+
+def dimension_rows(dataset: Dataset, extraction: Extraction) -> Iterator[pa.Table]:
+    """One request, the whole table (write disposition replace)."""
+    client = extraction.acquire()
+    try:
+        if dataset is LOCATIONS:
+            records = extraction.locations(client)
+        else:
+            records = client.get_records(dataset.path, context=dataset.name)
+        logger.info("%s: %d rows", dataset.name, len(records))
+        extraction.session.rows[dataset.name] += len(records)
+        yield _table(dataset, records)
+    finally:
+        extraction.release()
+
+
+def windowed_rows(dataset: Dataset, extraction: Extraction) -> Iterator[Any]:
+    """Fill the ledger's gaps (plus the lookback) for every partition of ``dataset``."""
+    session, options = extraction.session, extraction.options
+    client = extraction.acquire()
+    try:
+        ledger = Ledger(dlt.current.resource_state(), session.run_id)
+        plan = [
+            p
+            for p in plan_all(
+                ledger,
+                extraction.partitions(dataset, client),
+                options.wanted,
+                lookback_days=options.lookback_days,
+                max_window_days=options.max_window_days,
+            )
+            if not session.failed(dataset.name, p.partition, p.window)
+        ]
+        granted = session.take(len(plan))
+        session.remaining[dataset.name] = len(plan) - granted
+        for item, outcome, seconds in _fetch(
+            client, dataset, plan[:granted], options.max_concurrency
+        ):
+            if isinstance(outcome, CalvenError):
+                failure = WindowResult(
+                    dataset.name, item.partition, item.window, seconds=seconds, error=str(outcome)
+                )
+                session.report(failure)
+                continue
+            table = _table(dataset, outcome)
+            if table.num_rows:
+                yield table
+            ledger.record(item.partition, item.window)
+            result = WindowResult(
+                dataset.name, item.partition, item.window, table.num_rows, seconds
+            )
+            session.report(result)
+            yield _audit_row(dataset, result, session.run_id)
+    finally:
+        extraction.release()
+
+
+def future_rows(dataset: Dataset, extraction: Extraction) -> Iterator[pa.Table]:
+    """Bookings from today on, per location; all or nothing, since the table is replaced."""
+    options = extraction.options
+    client = extraction.acquire()
+    try:
+        plan = [
+            PlannedWindow(partition, window)
+            for partition in extraction.partitions(dataset, client)
+            for window in split([options.future], options.max_window_days)
+        ]
+        for _, outcome, _ in _fetch(client, dataset, plan, options.max_concurrency):
+            if isinstance(outcome, CalvenError):
+                raise outcome
+            table = _table(dataset, outcome)
+            extraction.session.rows[dataset.name] += table.num_rows
+            if table.num_rows:
+                yield table
+    finally:
+        extraction.release()
