@@ -11,6 +11,7 @@ from dlt.common.destination.exceptions import DestinationTerminalException
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from pipelines import commands, exit_codes
+from pipelines.lock import PipelineBusy
 from pipelines.pipeline import DEFAULT_DATASET_NAME, DEFAULT_PIPELINE_NAME, DEFAULT_PIPELINES_DIR
 from sources.calven.errors import AuthError, CalvenError, ConfigError
 from sources.calven.settings import DATASETS, DEFAULT_CHECKPOINT_WINDOWS
@@ -30,6 +31,11 @@ def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
         "--pipelines-dir",
         default=DEFAULT_PIPELINES_DIR,
         help="dlt working directory (default ./state)",
+    )
+    group.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for another run of this pipeline instead of refusing",
     )
     group.add_argument("--today", help=argparse.SUPPRESS)
     group.add_argument("-v", "--verbose", action="store_true", help="log every request")
@@ -126,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("calven-sync: interrupted; completed checkpoints are kept", file=sys.stderr)
         return exit_codes.INTERRUPTED
+    except PipelineBusy as exc:
+        return _fail(exit_codes.BUSY, "busy", exc)
     except ConfigError as exc:
         return _fail(exit_codes.CONFIG, "configuration error", exc)
     except AuthError as exc:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import copy
+from contextlib import AbstractContextManager
 from typing import Any
 
 import dlt
 from dlt.pipeline.helpers import pipeline_drop
 
 from pipelines import exit_codes
+from pipelines.lock import pipeline_lock
 from pipelines.output import Progress, summary
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.runner import SYNC_DATASETS, SyncReport, check_datasets, future, sync
@@ -34,6 +36,11 @@ def _pipeline(args: argparse.Namespace) -> dlt.Pipeline:
     )
 
 
+def _locked(args: argparse.Namespace) -> AbstractContextManager[None]:
+    """The pipeline's single-writer lock for commands that change it."""
+    return pipeline_lock(args.pipelines_dir, args.pipeline_name, wait=args.wait)
+
+
 def _overrides(args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
     values = {"today": getattr(args, "today", None), **extra}
     return {key: value for key, value in values.items() if value is not None}
@@ -47,13 +54,14 @@ def _finish(report: SyncReport, progress: Progress) -> int:
 
 def run(args: argparse.Namespace) -> int:
     progress = Progress()
-    report = sync(
-        _pipeline(args),
-        args.datasets or SYNC_DATASETS,
-        _overrides(args),
-        checkpoint_windows=args.checkpoint_windows,
-        on_window=progress,
-    )
+    with _locked(args):
+        report = sync(
+            _pipeline(args),
+            args.datasets or SYNC_DATASETS,
+            _overrides(args),
+            checkpoint_windows=args.checkpoint_windows,
+            on_window=progress,
+        )
     return _finish(report, progress)
 
 
@@ -72,9 +80,14 @@ def backfill(args: argparse.Namespace) -> int:
     if args.dry_run:
         return print_plan(pipeline, datasets, options)
     progress = Progress()
-    report = sync(
-        pipeline, datasets, options, checkpoint_windows=args.checkpoint_windows, on_window=progress
-    )
+    with _locked(args):
+        report = sync(
+            pipeline,
+            datasets,
+            options,
+            checkpoint_windows=args.checkpoint_windows,
+            on_window=progress,
+        )
     return _finish(report, progress)
 
 
@@ -110,7 +123,8 @@ def print_plan(pipeline: dlt.Pipeline, datasets: list[str], options: dict[str, A
 
 def future_command(args: argparse.Namespace) -> int:
     progress = Progress()
-    report = future(_pipeline(args), _overrides(args, future_days=args.days))
+    with _locked(args):
+        report = future(_pipeline(args), _overrides(args, future_days=args.days))
     return _finish(report, progress)
 
 
@@ -146,8 +160,9 @@ def state(args: argparse.Namespace) -> int:
                 f"state reset would forget what is loaded for {', '.join(datasets)} "
                 "(tables are kept, the next run re-reads everything); add --yes to confirm"
             )
-        pipeline.sync_destination()
-        pipeline_drop(pipeline, resources=datasets, state_only=True)()
+        with _locked(args):
+            pipeline.sync_destination()
+            pipeline_drop(pipeline, resources=datasets, state_only=True)()
         print(f"ledger reset for {', '.join(datasets)}")
         return exit_codes.OK
     pipeline.sync_destination()

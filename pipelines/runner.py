@@ -52,10 +52,10 @@ class SyncReport:
 
 
 def root_cause(exc: BaseException) -> BaseException:
-    """The CalvenError (or RecordError) behind dlt's step exceptions, if there is one."""
+    """The interrupt, CalvenError or RecordError behind dlt's step exceptions, if any."""
     current: BaseException | None = exc
     while current is not None:
-        if isinstance(current, CalvenError | RecordError):
+        if isinstance(current, KeyboardInterrupt | CalvenError | RecordError):
             return current
         current = current.__cause__ or current.__context__
     return exc
@@ -92,8 +92,13 @@ def sync(
             if session.taken == 0:
                 break
             selected = [name for name, left in session.remaining.items() if left > 0]
+    except KeyboardInterrupt:
+        session.abort()
+        raise
     except Exception as exc:
         cause = root_cause(exc)
+        if isinstance(cause, KeyboardInterrupt):
+            session.abort()
         if cause is exc:
             raise
         raise cause from exc

@@ -23,7 +23,7 @@ import httpx
 import orjson
 
 from sources.calven.auth import AuthType, CalvenAuth, make_auth
-from sources.calven.errors import ConfigError, TransientError
+from sources.calven.errors import Cancelled, ConfigError, TransientError
 from sources.calven.ratelimit import RateLimiter
 from sources.calven.responses import (
     check_records,
@@ -122,6 +122,7 @@ class CalvenClient:
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
         self._closed = False
+        self._aborted = threading.Event()
 
     def __repr__(self) -> str:
         return f"CalvenClient({self.base_url!r}, {self.auth!r})"
@@ -175,8 +176,17 @@ class CalvenClient:
             self._closed = True
             executor, self._executor = self._executor, None
         if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+            executor.shutdown(wait=not self._aborted.is_set(), cancel_futures=True)
         self._http.close()
+
+    def abort(self) -> None:
+        """Stop at once: drop queued requests, cut open connections, end retry waits.
+
+        Requests in flight fail with ``Cancelled`` instead of running out their timeouts and
+        retries, so an interrupted run exits within moments.
+        """
+        self._aborted.set()
+        self.close()
 
     def __enter__(self) -> CalvenClient:
         return self
@@ -215,6 +225,10 @@ class CalvenClient:
         attempt = 0
         while True:
             attempt += 1
+            if self._aborted.is_set():
+                raise Cancelled(
+                    f"{where(method, full, context)}: cancelled, the run was interrupted"
+                )
             try:
                 return self._attempt(method, full, params, content, context, attempt)
             except TransientError as exc:
@@ -234,7 +248,7 @@ class CalvenClient:
                 )
                 with self._counter_lock:
                     self.retries_made += 1
-                time.sleep(delay)
+                self._aborted.wait(delay)
 
     def _attempt(
         self,

@@ -5,6 +5,7 @@
     CalvenError                  root: everything the client raises
     ├── ConfigError              fix the settings (e.g. http:// to a non-loopback host); fatal
     ├── AuthError                401/403 or the token endpoint refused the key; fatal for the run
+    ├── Cancelled                the run was interrupted (``CalvenClient.abort``); nothing retried
     └── RequestError             one request failed; other requests of the run may still succeed
         ├── ClientRequestError   another 4xx (e.g. a 31-day range): fatal, never retried
         ├── RetriesExhausted     transient failures until the retry budget ran out (``last_error``)
@@ -30,6 +31,10 @@ class ConfigError(CalvenError):
 
 class AuthError(CalvenError):
     """The API refused the credentials (401/403) or the token endpoint refused the key."""
+
+
+class Cancelled(CalvenError):
+    """The client was aborted (e.g. Ctrl-C) while this request waited or retried."""
 
 
 class RequestError(CalvenError):

@@ -60,6 +60,7 @@ class Extraction:
                     timeout=o.request_timeout,
                     allow_insecure_http=o.allow_insecure_http,
                 )
+                self.session.on_abort(self._client.abort)
             self._users += 1
             return self._client
 
@@ -88,6 +89,11 @@ class Extraction:
 def select_locations(locations: Records, wanted: Sequence[str] | None) -> list[str]:
     """The tenant's location ids, restricted to ``wanted``; ConfigError for an unknown one."""
     known = [str(row["locationId"]) for row in locations]
+    if not known:
+        raise RecordError(
+            "the tenant has no locations, so there is nothing to load per location; "
+            "check that the API key belongs to the intended tenant"
+        )
     if wanted is None:
         return known
     unknown = sorted(set(wanted) - set(known))

@@ -53,6 +53,16 @@ class SyncSession:
     retries: int = 0
     _taken: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _aborters: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def on_abort(self, callback: Callable[[], None]) -> None:
+        """Register what stops this session's in-flight work (a client's ``abort``)."""
+        self._aborters.append(callback)
+
+    def abort(self) -> None:
+        """Stop in-flight requests at once (Ctrl-C); completed checkpoints are kept."""
+        for callback in self._aborters:
+            callback()
 
     def new_chunk(self) -> None:
         """Start the budget of the next load package."""
