@@ -170,6 +170,10 @@ class CalvenClient:
         """
         return self._call("POST", path, params=None, body=body, context=context)
 
+    def submit_post(self, path: str, body: Any, *, context: str = "") -> Future[Any]:
+        """``post_json`` on the client's thread pool (the same budget as ``submit``)."""
+        return self._pool().submit(self.post_json, path, body, context=context)
+
     def close(self) -> None:
         """Wait for submitted requests, then close the pool; idempotent."""
         with self._executor_lock:
@@ -178,6 +182,10 @@ class CalvenClient:
         if executor is not None:
             executor.shutdown(wait=not self._aborted.is_set(), cancel_futures=True)
         self._http.close()
+
+    def _pause(self, seconds: float) -> None:
+        """Wait before a retry; returns early when the client is aborted."""
+        self._aborted.wait(seconds)
 
     def abort(self) -> None:
         """Stop at once: drop queued requests, cut open connections, end retry waits.
@@ -248,7 +256,7 @@ class CalvenClient:
                 )
                 with self._counter_lock:
                     self.retries_made += 1
-                self._aborted.wait(delay)
+                self._pause(delay)
 
     def _attempt(
         self,

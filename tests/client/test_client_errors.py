@@ -219,7 +219,7 @@ def test_other_statuses_are_not_retried(status: int, cls: type[RequestError]) ->
 
 def test_retry_after_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
-    monkeypatch.setattr("sources.calven.client.time.sleep", slept.append)
+    monkeypatch.setattr(CalvenClient, "_pause", lambda _self, seconds: slept.append(seconds))
     script = Script(
         error(429, **{"Retry-After": "7"}),
         error(429, **{"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),
