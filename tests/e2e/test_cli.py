@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.e2e.conftest import source_options
@@ -103,3 +105,25 @@ def test_wrong_secret_is_an_auth_error_without_the_secret(tmp_path, simulator):
     assert result.returncode == 3, result.stdout + result.stderr
     assert "authentication error" in result.stderr
     assert wrong not in result.stdout + result.stderr
+
+
+def test_state_reset_rereads_only_that_dataset_without_duplicates(tmp_path, simulator):
+    assert cli(tmp_path, simulator, "run").returncode == 0
+    reset = cli(tmp_path, simulator, "state", "reset", "--dataset", "presence", "--yes")
+    assert reset.returncode == 0, reset.stderr
+    shown = cli(tmp_path, simulator, "state", "show").stdout
+    assert "presence" not in shown and "bookings_attendance" in shown
+    simulator.sim.clear_requests()
+
+    again = cli(tmp_path, simulator, "run")
+
+    assert again.returncode == 0, again.stderr
+    tenant = simulator.sim.tenant
+    presence = simulator.sim.requests("/v1/analytics/presence")
+    assert min(e.params["startDate"] for e in presence) == tenant.first_day.isoformat()
+    with duckdb.connect(str(tmp_path / "cli.duckdb"), read_only=True) as con:
+        [(rows, keys)] = con.sql(
+            "select count(*), count(distinct presence_id) from calven.presence"
+        ).fetchall()
+    expected = tenant.truth("presence", tenant.first_day, tenant.today - timedelta(days=1))
+    assert rows == keys == expected.count
