@@ -13,6 +13,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from pipelines import commands, exit_codes
 from pipelines.lock import PipelineBusy
 from pipelines.pipeline import DEFAULT_DATASET_NAME, DEFAULT_PIPELINE_NAME, DEFAULT_PIPELINES_DIR
+from pipelines.push import add_push_arguments
 from sources.calven.errors import AuthError, CalvenError, ConfigError
 from sources.calven.settings import DATASETS, DEFAULT_CHECKPOINT_WINDOWS
 from sources.calven.tables import RecordError
@@ -104,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--locations", type=int, default=4)
     simulate.add_argument("--days", type=int, default=120, help="days of history")
     simulate.add_argument("--future-days", type=int, default=14)
+
+    push = sub.add_parser("push", help="send presence, occupancy, time off or access credentials")
+    _add_pipeline_options(push)
+    add_push_arguments(push)
     return parser
 
 

@@ -193,6 +193,7 @@ def simulate(args: argparse.Namespace) -> int:
 
 def dispatch(args: argparse.Namespace) -> int:
     from pipelines.demo import demo
+    from pipelines.push import push_command
 
     handlers = {
         "demo": demo,
@@ -202,5 +203,6 @@ def dispatch(args: argparse.Namespace) -> int:
         "future": future_command,
         "state": state,
         "simulate": simulate,
+        "push": push_command,
     }
     return handlers[args.command](args)
