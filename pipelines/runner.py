@@ -61,8 +61,29 @@ def root_cause(exc: BaseException) -> BaseException:
     return exc
 
 
+def drop_normalized_leftovers(pipeline: dlt.Pipeline) -> None:
+    """Finish a normalize commit that a crash cut in two.
+
+    dlt commits a normalized package by renaming it into the load folder, then deletes the
+    extracted copy. A crash between the two leaves both, and normalizing the copy again fails on
+    the rename in every later run. The renamed package is complete (a rename is atomic), so the
+    copy is exactly what dlt would have deleted next.
+    """
+    normalized = {
+        *pipeline.list_normalized_load_packages(),
+        *pipeline.list_completed_load_packages(),
+    }
+    leftovers = [i for i in pipeline.list_extracted_load_packages() if i in normalized]
+    if leftovers:
+        extracted = pipeline._get_normalize_storage().extracted_packages
+        for load_id in leftovers:
+            logger.warning("package %s was normalized before a crash; dropping its copy", load_id)
+            extracted.delete_package(load_id)
+
+
 def finish_pending(pipeline: dlt.Pipeline) -> None:
     """Load packages that an interrupted run extracted but did not load."""
+    drop_normalized_leftovers(pipeline)
     if pipeline.has_pending_data:
         logger.info("loading packages left by an interrupted run")
         pipeline.normalize()
