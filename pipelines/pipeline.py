@@ -11,6 +11,9 @@ from dlt.common.destination.exceptions import UnknownDestinationModule
 
 from sources.calven.errors import ConfigError
 
+LOADER_FILE_FORMATS = {"postgres": "csv", "duckdb": "parquet", "filesystem": "parquet"}
+"""What each destination bulk-loads fastest from Arrow: COPY for Postgres, parquet for the others
+(dlt's default for Postgres and DuckDB is one INSERT statement per row batch)."""
 DEFAULT_PIPELINE_NAME = "calven_warehouse"
 DEFAULT_DATASET_NAME = "calven"
 DEFAULT_PIPELINES_DIR = "state"
@@ -40,3 +43,10 @@ def make_pipeline(spec: PipelineSpec) -> dlt.Pipeline:
             f"destination '{spec.destination}' is not a dlt destination "
             "(for example duckdb, postgres, snowflake, bigquery, filesystem)"
         ) from exc
+
+
+def loader_file_format(pipeline: dlt.Pipeline) -> Any:
+    """The loader file format for ``pipeline``'s destination; None keeps dlt's choice."""
+    if pipeline.destination is None:
+        return None
+    return LOADER_FILE_FORMATS.get(pipeline.destination.destination_type.rsplit(".", 1)[-1])

@@ -14,6 +14,7 @@ from typing import Any
 
 import dlt
 
+from pipelines.pipeline import loader_file_format
 from sources.calven import calven_source
 from sources.calven.errors import CalvenError, ConfigError
 from sources.calven.session import SyncSession, WindowResult
@@ -108,7 +109,7 @@ def sync(
         while selected:
             session.new_chunk()
             source = calven_source(session=session, **source_options).with_resources(*selected)
-            info = pipeline.run(source)
+            info = pipeline.run(source, loader_file_format=loader_file_format(pipeline))
             report.load_ids.extend(info.loads_ids)
             if session.taken == 0:
                 break

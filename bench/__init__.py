@@ -1,0 +1,1 @@
+"""Benchmarks of calven-warehouse: run them all with ``python -m bench``."""

@@ -1,0 +1,180 @@
+"""One measured run in a fresh process: ``python -m bench.child KIND [options]``.
+
+Prints one JSON line: ``seconds`` (wall time of the work, imports excluded), ``rows``, the
+process's ``peak_rss_mb`` and what else the kind reports. Kinds: ``ours`` (the real pipeline
+through ``pipelines.runner.sync``), ``floor``, ``peer`` and ``nightly`` (a backfill, then
+nightly runs, counting the requests the simulator received for each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import dlt
+import httpx
+
+from bench.floor import plan, run_floor
+from bench.peer import peer_source
+from pipelines.pipeline import PipelineSpec, make_pipeline
+from pipelines.runner import SYNC_DATASETS, sync
+from sources.calven_sim.auth import default_keys
+
+POSTGRES_URL = "postgresql://postgres:bench@127.0.0.1:5432/test"
+BENCH_DATASETS = ["bookings_attendance", "presence"]
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def key(seed: int, basic: bool) -> tuple[str, str]:
+    for k in default_keys(seed):
+        if k.role == "warehouse" and k.basic_enabled == basic:
+            return k.key_id, k.secret
+    raise LookupError("no warehouse key")
+
+
+def source_options(args: argparse.Namespace, today: dt.date, start: dt.date) -> dict[str, Any]:
+    key_id, secret = key(args.seed, basic=False)
+    return {
+        "base_url": args.base_url,
+        "auth_type": "hmac",
+        "credentials": {"api_key_id": key_id, "api_secret": secret},
+        "today": today.isoformat(),
+        "start_date": start.isoformat(),
+        "max_concurrency": args.concurrency,
+    }
+
+
+def destination(kind: str, work: Path, dataset: str) -> Any:
+    if kind == "postgres":
+        return dlt.destinations.postgres(POSTGRES_URL)
+    return dlt.destinations.duckdb(str(work / f"warehouse-{dataset}.duckdb"))
+
+
+def drop_postgres_dataset(name: str) -> None:
+    import psycopg2
+
+    with psycopg2.connect(POSTGRES_URL) as con, con.cursor() as cur:
+        cur.execute(f'drop schema if exists "{name}" cascade')
+        cur.execute(f'drop schema if exists "{name}_staging" cascade')
+
+
+def ours(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    today = dt.date.fromisoformat(args.today)
+    start = today - dt.timedelta(days=args.days)
+    dataset = f"bench_{uuid.uuid4().hex[:8]}"
+    pipeline = make_pipeline(
+        PipelineSpec(
+            pipeline_name=dataset,
+            destination=destination(args.destination, work, dataset),
+            dataset_name=dataset,
+            pipelines_dir=work / "state",
+        )
+    )
+    datasets = args.datasets.split(",")
+    options = source_options(args, today, start)
+    started = time.perf_counter()
+    try:
+        report = sync(pipeline, datasets, options)
+        seconds = time.perf_counter() - started
+    finally:
+        if args.destination == "postgres":
+            drop_postgres_dataset(dataset)
+    rows = sum(report.session.rows[name] for name in datasets)
+    return {"seconds": seconds, "rows": rows, "requests": report.session.requests}
+
+
+def floor(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    today = dt.date.fromisoformat(args.today)
+    key_id, secret = key(args.seed, basic=True)
+    started = time.perf_counter()
+    auth = (key_id, secret)
+    locations = httpx.get(f"{args.base_url}/v1/analytics/locations/basic", auth=auth).json()
+    ids = [row["locationId"] for row in locations]
+    requests = plan(args.datasets.split(","), ids, today - dt.timedelta(days=args.days), today)
+    rows = run_floor(
+        args.base_url, key_id, secret, requests, args.concurrency, work / "floor.duckdb"
+    )
+    return {"seconds": time.perf_counter() - started, "rows": rows, "requests": len(requests)}
+
+
+def peer(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    today = dt.date.fromisoformat(args.today)
+    key_id, secret = key(args.seed, basic=True)
+    pipeline = dlt.pipeline(
+        "peer",
+        destination=dlt.destinations.duckdb(str(work / "peer.duckdb")),
+        pipelines_dir=str(work / "state"),
+    )
+    started = time.perf_counter()
+    auth = (key_id, secret)
+    locations = httpx.get(f"{args.base_url}/v1/analytics/locations/basic", auth=auth).json()
+    ids = [row["locationId"] for row in locations]
+    requests = plan(args.datasets.split(","), ids, today - dt.timedelta(days=args.days), today)
+    pipeline.run(peer_source(args.base_url, key_id, secret, requests))
+    seconds = time.perf_counter() - started
+    counts = pipeline.last_trace.last_normalize_info.row_counts
+    return {"seconds": seconds, "rows": sum(counts.get(d, 0) for d in args.datasets.split(","))}
+
+
+def nightly(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """A full backfill (not measured), then ``--nights`` nightly runs of every dataset."""
+    today = dt.date.fromisoformat(args.today)
+    start = today - dt.timedelta(days=args.days)
+    pipeline = make_pipeline(
+        PipelineSpec(
+            pipeline_name="nightly",
+            destination=destination("duckdb", work, "nightly"),
+            pipelines_dir=work / "state",
+        )
+    )
+    sync(pipeline, list(SYNC_DATASETS), source_options(args, today, start))
+    nights = []
+    for night in range(1, args.nights + 1):
+        httpx.post(f"{args.base_url}/_sim/advance", json={"days": 1}).raise_for_status()
+        httpx.delete(f"{args.base_url}/_sim/requests").raise_for_status()
+        options = source_options(args, today + dt.timedelta(days=night), start)
+        started = time.perf_counter()
+        sync(pipeline, list(SYNC_DATASETS), options)
+        seconds = time.perf_counter() - started
+        log = httpx.get(
+            f"{args.base_url}/_sim/requests", params={"pathPrefix": "/v1/analytics"}
+        ).json()
+        nights.append({"seconds": seconds, "requests": len(log)})
+    return {"seconds": sorted(n["seconds"] for n in nights)[len(nights) // 2], "nights": nights}
+
+
+KINDS = {"ours": ours, "floor": floor, "peer": peer, "nightly": nightly}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.child")
+    parser.add_argument("kind", choices=sorted(KINDS))
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--today", required=True)
+    parser.add_argument("--days", type=int, required=True, help="days back from today to load")
+    parser.add_argument("--datasets", default=",".join(BENCH_DATASETS))
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--destination", default="duckdb", choices=["duckdb", "postgres"])
+    parser.add_argument("--nights", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="calven-bench-") as tmp:
+        report = KINDS[args.kind](args, Path(tmp))
+    report["peak_rss_mb"] = peak_rss_mb()
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
