@@ -51,12 +51,12 @@ def _client(running: RunningSimulator, timeout: float = 5.0) -> httpx.Client:
 
 def _run(running: RunningSimulator, config: FaultConfig, n: int) -> list[str]:
     running.sim.set_faults(config)
-    with _client(running, timeout=0.15) as client:
+    with _client(running, timeout=1.0) as client:
         return [_outcome(client, LOCATIONS) for _ in range(n)]
 
 
 def test_fault_mix_produces_every_kind_deterministically(simulator):
-    config = FaultConfig(rate=0.7, mix=EVERY_KIND, retry_after_seconds=2, timeout_seconds=0.6)
+    config = FaultConfig(rate=0.7, mix=EVERY_KIND, retry_after_seconds=2, timeout_seconds=3.0)
     first = _run(simulator, config, 45)
     counts = Counter(first)
     assert set(counts) == {"ok", *FAULT_KINDS}, counts
@@ -65,7 +65,7 @@ def test_fault_mix_produces_every_kind_deterministically(simulator):
     simulator.sim.clear_requests()
     assert _run(simulator, config, 45) == first
     other_seed = FaultConfig(
-        rate=0.7, mix=EVERY_KIND, retry_after_seconds=2, timeout_seconds=0.6, seed=99
+        rate=0.7, mix=EVERY_KIND, retry_after_seconds=2, timeout_seconds=3.0, seed=99
     )
     assert _run(simulator, other_seed, 45) != first
 
@@ -107,27 +107,27 @@ def test_random_faults_respect_path_prefixes(simulator):
 
 def test_faults_and_latency_never_touch_sim_controls(simulator):
     simulator.sim.set_faults(FaultConfig(rate=1.0))
-    simulator.sim.set_latency(Latency(fixed_ms=300))
+    simulator.sim.set_latency(Latency(fixed_ms=2000))
     with _client(simulator) as client:
         started = time.perf_counter()
         assert client.get("/_sim/state").status_code == 200
-        assert time.perf_counter() - started < 0.25
+        assert time.perf_counter() - started < 1.0
         assert _outcome(client, LOCATIONS) == "500"
     assert [e.path for e in simulator.sim.requests()] == [LOCATIONS]
 
 
 def test_latency_is_added_to_api_requests(simulator):
-    simulator.sim.set_latency(Latency(fixed_ms=120, jitter_ms=40))
+    simulator.sim.set_latency(Latency(fixed_ms=500, jitter_ms=40))
     with _client(simulator) as client:
         for _ in range(3):
             started = time.perf_counter()
             assert client.get(LOCATIONS).status_code == 200
-            assert time.perf_counter() - started >= 0.12
+            assert time.perf_counter() - started >= 0.5
     simulator.sim.set_latency(None)
     with _client(simulator) as client:
         started = time.perf_counter()
         client.get(LOCATIONS)
-        assert time.perf_counter() - started < 0.12
+        assert time.perf_counter() - started < 0.5
 
 
 def test_jitter_is_deterministic_and_bounded():
