@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dlt
+from dlt.extract import DltSource
 
+from pipelines.interrupts import StopRequest, stop_on_interrupt
 from pipelines.pipeline import loader_file_format
 from sources.calven import calven_source
 from sources.calven.errors import CalvenError, ConfigError
@@ -83,12 +85,12 @@ def drop_normalized_leftovers(pipeline: dlt.Pipeline) -> None:
 
 
 def finish_pending(pipeline: dlt.Pipeline) -> None:
-    """Load packages that an interrupted run extracted but did not load."""
+    """Restore state from the destination if dlt would, and load what a crashed run left."""
     drop_normalized_leftovers(pipeline)
     if pipeline.has_pending_data:
         logger.info("loading packages left by an interrupted run")
-        pipeline.normalize()
-        pipeline.load()
+    # With no data, run() only syncs state from the destination and loads pending packages.
+    pipeline.run()
 
 
 def sync(
@@ -99,21 +101,27 @@ def sync(
     checkpoint_windows: int | None = DEFAULT_CHECKPOINT_WINDOWS,
     on_window: Callable[[WindowResult], None] | None = None,
 ) -> SyncReport:
-    """Load ``datasets`` chunk by chunk until no window is left (or only failed ones)."""
+    """Load ``datasets`` chunk by chunk until no window is left (or only failed ones).
+
+    From the main thread, Ctrl-C is handled as ``pipelines.interrupts`` describes and ends in
+    KeyboardInterrupt with every completed checkpoint kept.
+    """
     started = time.monotonic()
     session = SyncSession(max_windows=checkpoint_windows, on_window=on_window)
     report = SyncReport(session)
-    finish_pending(pipeline)
     selected = check_datasets(datasets)
     try:
-        while selected:
-            session.new_chunk()
-            source = calven_source(session=session, **source_options).with_resources(*selected)
-            info = pipeline.run(source, loader_file_format=loader_file_format(pipeline))
-            report.load_ids.extend(info.loads_ids)
-            if session.taken == 0:
-                break
-            selected = [name for name, left in session.remaining.items() if left > 0]
+        with stop_on_interrupt(pipeline, session.abort) as stop:
+            with stop.deferred():
+                finish_pending(pipeline)
+            while selected:
+                stop.check()
+                session.new_chunk()
+                source = calven_source(session=session, **source_options).with_resources(*selected)
+                report.load_ids.extend(_checkpoint(pipeline, source, stop))
+                if session.taken == 0:
+                    break
+                selected = [name for name, left in session.remaining.items() if left > 0]
     except KeyboardInterrupt:
         session.abort()
         raise
@@ -127,6 +135,25 @@ def sync(
     finally:
         report.seconds = time.monotonic() - started
     return report
+
+
+def _checkpoint(pipeline: dlt.Pipeline, source: DltSource, stop: StopRequest) -> list[str]:
+    """Extract, normalize and load one chunk; returns its load ids.
+
+    A stop request ends it at the next step boundary; an extraction that failed because the
+    stop aborted its requests raises KeyboardInterrupt, not the failure.
+    """
+    try:
+        pipeline.extract(source, loader_file_format=loader_file_format(pipeline))
+    except Exception:
+        stop.check()
+        raise
+    stop.check()
+    with stop.deferred():
+        pipeline.normalize()
+        info = pipeline.load()
+    stop.check()
+    return list(info.loads_ids)
 
 
 def future(pipeline: dlt.Pipeline, source_options: Mapping[str, Any]) -> SyncReport:

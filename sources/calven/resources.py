@@ -21,7 +21,7 @@ import dlt
 import pyarrow as pa
 
 from sources.calven.client import CalvenClient
-from sources.calven.errors import AuthError, CalvenError, ConfigError
+from sources.calven.errors import AuthError, CalvenError, Cancelled, ConfigError
 from sources.calven.ledger import Ledger, PlannedWindow, plan_all
 from sources.calven.options import SourceOptions
 from sources.calven.session import SyncSession, WindowResult
@@ -138,7 +138,7 @@ def _fetch(
             submit_next()
             try:
                 result: Records | CalvenError = future.result()
-            except (AuthError, ConfigError):
+            except (AuthError, ConfigError, Cancelled):
                 raise
             except CalvenError as exc:
                 result = exc

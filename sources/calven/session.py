@@ -52,16 +52,28 @@ class SyncSession:
     requests: int = 0
     retries: int = 0
     _taken: int = 0
+    _aborted: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _aborters: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def on_abort(self, callback: Callable[[], None]) -> None:
-        """Register what stops this session's in-flight work (a client's ``abort``)."""
-        self._aborters.append(callback)
+        """Register what stops this session's in-flight work (a client's ``abort``).
+
+        On a session already aborted, ``callback`` runs at once: a client created by a chunk
+        that started while the abort ran must not be missed.
+        """
+        with self._lock:
+            self._aborters.append(callback)
+            aborted = self._aborted
+        if aborted:
+            callback()
 
     def abort(self) -> None:
         """Stop in-flight requests at once (Ctrl-C); completed checkpoints are kept."""
-        for callback in self._aborters:
+        with self._lock:
+            self._aborted = True
+            callbacks = list(self._aborters)
+        for callback in callbacks:
             callback()
 
     def new_chunk(self) -> None:

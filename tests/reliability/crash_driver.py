@@ -7,6 +7,7 @@ right after the N-th call of the hooked function, so the crash tests can aim at 
 where a crash is dangerous: a package committed but the local state not yet saved, some load
 jobs of a package completed but not the package, a package loaded but not yet archived.
 ``none`` runs without a kill point. Timed kills from outside complement these.
+``CRASH_DRIVER_SIGNAL=SIGINT`` sends a Ctrl-C at the point instead (the process goes on).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ HOOKS: dict[str, tuple[str, str]] = {
 
 
 def _die() -> None:
-    os.kill(os.getpid(), signal.SIGKILL)
+    os.kill(os.getpid(), getattr(signal, os.environ.get("CRASH_DRIVER_SIGNAL", "SIGKILL")))
 
 
 def install(spec: str) -> None:

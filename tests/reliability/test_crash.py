@@ -245,3 +245,45 @@ def test_kill_inside_normalize_commit_does_not_wedge(tmp_path: Path, simulator) 
     shot = snapshot(tmp_path / "warehouse.duckdb", PIPELINE, tmp_path / "inspect")
     assert shot.violations(truth_slices(simulator.sim.tenant)) == []
     assert all(shot.ledgers[d.name] for d in WINDOWED)
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        "window:after:3",  # extract: requests in flight are cut
+        "normalize_commit:before:1",
+        "complete_job:after:1",  # load: the package in progress is finished first
+        "complete_package:before:1",
+        "archive_package:before:1",
+    ],
+)
+def test_ctrl_c_at_any_step_exits_130_and_keeps_what_it_loaded(
+    tmp_path: Path, simulator, point: str
+) -> None:
+    env = {**_env(simulator, window_days=30), "CRASH_DRIVER_SIGNAL": "SIGINT"}
+    pipeline_dir = tmp_path / "state" / PIPELINE
+    truth = truth_slices(simulator.sim.tenant)
+
+    started = time.monotonic()
+    process = _start(tmp_path, env, point)
+    _, stderr = process.communicate(timeout=120)
+
+    assert process.returncode == 130, stderr
+    assert time.monotonic() - started < 30
+    assert "Traceback" not in stderr
+    if point.split(":")[0] != "window":
+        assert "finishing the load in progress" in stderr
+        assert pending_packages(pipeline_dir) == []
+    shot = snapshot(tmp_path / "warehouse.duckdb", PIPELINE, tmp_path / "inspect")
+    assert shot.violations(truth) == []
+    assert unbacked_local_claims(pipeline_dir, shot.ledgers) == []
+
+    final = _start(tmp_path, env, "none")
+    _, stderr = final.communicate(timeout=120)
+    assert final.returncode == 0, stderr
+    shot = snapshot(tmp_path / "warehouse.duckdb", PIPELINE, tmp_path / "inspect")
+    assert shot.violations(truth) == []
+    for dataset in WINDOWED:
+        assert sum(shot.rows[dataset.name].values()) == sum(
+            sum(rows.values()) for rows in truth[dataset.name].values()
+        ), dataset.name
