@@ -14,20 +14,23 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import orjson
 
 from sources.calven.auth import AuthType, CalvenAuth, make_auth
 from sources.calven.errors import Cancelled, ConfigError, TransientError
+from sources.calven.pages import FramingError, NotAnArrayBody, Pages, Parse, read_pages
 from sources.calven.ratelimit import RateLimiter
 from sources.calven.responses import (
     check_records,
     give_up,
+    malformed_body,
+    not_an_array,
     parse_response,
     transient_from_transport,
     where,
@@ -37,6 +40,10 @@ from sources.calven.retry import RetryPolicy
 __all__ = ["CalvenClient", "RetryPolicy"]
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Reader = Callable[[httpx.Response, str, str], T]
+"""Reads a 2xx streaming response (given the path and context) into a result."""
 
 CONNECT_TIMEOUT_SECONDS = 10.0
 USER_AGENT = "calven-warehouse/0.1 (+dlt)"
@@ -163,6 +170,59 @@ class CalvenClient:
         """``get_records`` on the client's thread pool (``max_concurrency`` workers)."""
         return self._pool().submit(self.get_records, path, params, context=context)
 
+    def get_pages(
+        self,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        context: str = "",
+        parse: Parse,
+        keys: Sequence[str] = (),
+    ) -> Pages:
+        """GET a warehouse endpoint and parse its JSON array into Arrow tables as it streams in.
+
+        Like ``get_records`` (same errors, same retries: a body that breaks off is retried from
+        the start), but the body is never whole in memory: ``parse`` turns each run of records
+        into a table as it arrives (see ``sources.calven.pages``), and rows repeating ``keys``
+        are dropped but the last. Close the result.
+        """
+        reader = self._pages(parse, keys)
+        pages: Pages = self._call(
+            "GET", path, params=params, body=None, context=context, reader=reader
+        )
+        return pages
+
+    def submit_pages(
+        self,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        context: str = "",
+        parse: Parse,
+        keys: Sequence[str] = (),
+    ) -> Future[Pages]:
+        """``get_pages`` on the client's thread pool (the same budget as ``submit``)."""
+        return self._pool().submit(
+            self.get_pages, path, params, context=context, parse=parse, keys=keys
+        )
+
+    def _pages(self, parse: Parse, keys: Sequence[str]) -> Reader[Pages]:
+        def read(response: httpx.Response, path: str, context: str) -> Pages:
+            try:
+                return read_pages(response.iter_bytes(), parse, keys)
+            except FramingError as exc:
+                size = response.num_bytes_downloaded
+                raise malformed_body(response, "GET", path, context, size, str(exc)) from None
+            except NotAnArrayBody as exc:
+                try:
+                    payload = orjson.loads(exc.body)
+                except orjson.JSONDecodeError:
+                    size = len(exc.body)
+                    raise malformed_body(response, "GET", path, context, size) from None
+                raise not_an_array(payload, "GET", path, context) from None
+
+        return read
+
     def post_json(self, path: str, body: Any, *, context: str = "") -> Any:
         """POST ``body`` as JSON and return the parsed response (None for a 204).
 
@@ -225,8 +285,9 @@ class CalvenClient:
         params: Mapping[str, str] | None,
         body: Any,
         context: str,
+        reader: Reader[Any] | None = None,
     ) -> Any:
-        """Send with retries; returns the parsed JSON body."""
+        """Send with retries; returns the parsed JSON body, or what ``reader`` made of a 2xx."""
         full = self.resolve_path(path)
         content = None if body is None else orjson.dumps(body)
         started = time.monotonic()
@@ -238,7 +299,7 @@ class CalvenClient:
                     f"{where(method, full, context)}: cancelled, the run was interrupted"
                 )
             try:
-                return self._attempt(method, full, params, content, context, attempt)
+                return self._attempt(method, full, params, content, context, attempt, reader)
             except TransientError as exc:
                 elapsed = time.monotonic() - started
                 delay = self.retry.next_delay(attempt, elapsed, exc.retry_after, self._rng)
@@ -266,28 +327,27 @@ class CalvenClient:
         content: bytes | None,
         context: str,
         attempt: int,
+        reader: Reader[Any] | None,
     ) -> Any:
         headers = {"Content-Type": "application/json"} if content is not None else None
+        request = self._http.build_request(
+            method, path, params=dict(params) if params else None, content=content, headers=headers
+        )
         sent = time.monotonic()
         try:
-            response = self._http.request(
-                method,
-                path,
-                params=dict(params) if params else None,
-                content=content,
-                headers=headers,
-            )
+            response = self._http.send(request, stream=True)
+            try:
+                if reader is not None and 200 <= response.status_code < 300:
+                    result = reader(response, path, context)
+                    self._log(method, path, response, attempt, sent)
+                    return result
+                response.read()
+            finally:
+                response.close()
         except httpx.TransportError as exc:
             logger.debug("%s %s attempt %d: %s", method, path, attempt, type(exc).__name__)
             raise transient_from_transport(exc, method, path, context) from exc
-        logger.debug(
-            "%s %s -> %d (attempt %d, %.0f ms)",
-            method,
-            path,
-            response.status_code,
-            attempt,
-            (time.monotonic() - sent) * 1000,
-        )
+        self._log(method, path, response, attempt, sent)
         return parse_response(
             response,
             method,
@@ -295,4 +355,15 @@ class CalvenClient:
             context,
             auth_name=f"{self.auth_type} auth for key {self.auth.api_key_id}",
             redact=self.auth.redact,
+        )
+
+    @staticmethod
+    def _log(method: str, path: str, response: httpx.Response, attempt: int, sent: float) -> None:
+        logger.debug(
+            "%s %s -> %d (attempt %d, %.0f ms)",
+            method,
+            path,
+            response.status_code,
+            attempt,
+            (time.monotonic() - sent) * 1000,
         )

@@ -1,8 +1,9 @@
 """The resource generators: dimensions, windowed datasets and future bookings.
 
-Windows are fetched concurrently through the client's shared pool (``CalvenClient.submit``),
-keeping at most ``max_concurrency`` requests of a resource in flight, and yielded as Arrow
-tables as they complete. A window is recorded in the ledger only after its rows were handed to
+Windows are fetched concurrently through the client's shared pool (``CalvenClient.submit_pages``),
+keeping at most ``max_concurrency`` requests of a resource in flight. Each response is parsed into
+Arrow tables while it streams in and spooled (``sources.calven.pages``); the tables are yielded as
+windows complete. A window is recorded in the ledger only after its rows were handed to
 dlt, so state and rows travel in the same load package. A failed window is reported to the
 session and left out of the ledger; the other windows still load.
 """
@@ -15,6 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import dlt
@@ -24,9 +26,10 @@ from sources.calven.client import CalvenClient
 from sources.calven.errors import AuthError, CalvenError, Cancelled, ConfigError
 from sources.calven.ledger import Ledger, PlannedWindow, plan_all
 from sources.calven.options import SourceOptions
+from sources.calven.pages import Pages
 from sources.calven.session import SyncSession, WindowResult
 from sources.calven.settings import ALL_PARTITION, LOCATIONS, SYNC_WINDOWS_TABLE, Dataset
-from sources.calven.tables import RecordError, to_arrow
+from sources.calven.tables import RecordError, parse_run, to_arrow
 from sources.calven.windows import Window, split
 
 logger = logging.getLogger(__name__)
@@ -115,34 +118,51 @@ def _params(dataset: Dataset, partition: str, window: Window) -> dict[str, str]:
 
 def _fetch(
     client: CalvenClient, dataset: Dataset, planned: list[PlannedWindow], lookahead: int
-) -> Iterator[tuple[PlannedWindow, Records | CalvenError, float]]:
-    """Fetch windows concurrently, yielding (window, records or error, seconds) as they finish."""
+) -> Iterator[tuple[PlannedWindow, Pages | CalvenError, float]]:
+    """Fetch windows concurrently, yielding (window, pages or error, seconds) as they finish.
+
+    The caller closes the pages it receives; pages nobody will read are closed here.
+    """
     todo = iter(planned)
-    pending: dict[Future[Records], tuple[PlannedWindow, float]] = {}
+    pending: dict[Future[Pages], tuple[PlannedWindow, float]] = {}
+    parse = partial(parse_run, dataset=dataset)
 
     def submit_next() -> None:
         item = next(todo, None)
         if item is not None:
             context = f"{dataset.name} partition={item.partition} window={item.window}"
-            future = client.submit(
-                dataset.path, _params(dataset, item.partition, item.window), context=context
+            params = _params(dataset, item.partition, item.window)
+            future = client.submit_pages(
+                dataset.path, params, context=context, parse=parse, keys=dataset.key_fields
             )
             pending[future] = (item, time.monotonic())
 
-    for _ in range(lookahead):
-        submit_next()
-    while pending:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            item, started = pending.pop(future)
+    try:
+        for _ in range(lookahead):
             submit_next()
-            try:
-                result: Records | CalvenError = future.result()
-            except (AuthError, ConfigError, Cancelled):
-                raise
-            except CalvenError as exc:
-                result = exc
-            yield item, result, time.monotonic() - started
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                item, started = pending.pop(future)
+                submit_next()
+                try:
+                    result: Pages | CalvenError = future.result()
+                except (AuthError, ConfigError, Cancelled):
+                    raise
+                except CalvenError as exc:
+                    result = exc
+                except RecordError as exc:
+                    raise RecordError(f"{dataset.name}: {exc}") from exc
+                yield item, result, time.monotonic() - started
+    finally:
+        for future in pending:
+            future.cancel()
+            future.add_done_callback(_close_pages)
+
+
+def _close_pages(future: Future[Pages]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        future.result().close()
 
 
 def _audit_row(dataset: Dataset, result: WindowResult, run_id: str) -> Any:
@@ -174,11 +194,24 @@ def dimension_rows(dataset: Dataset, extraction: Extraction) -> Iterator[pa.Tabl
     try:
         if dataset is LOCATIONS:
             records = extraction.locations(client)
-        else:
-            records = client.get_records(dataset.path, context=dataset.name)
-        logger.info("%s: %d rows", dataset.name, len(records))
-        extraction.session.rows[dataset.name] += len(records)
-        yield _table(dataset, records)
+            logger.info("%s: %d rows", dataset.name, len(records))
+            extraction.session.rows[dataset.name] += len(records)
+            yield _table(dataset, records)
+            return
+        try:
+            pages = client.get_pages(
+                dataset.path,
+                context=dataset.name,
+                parse=partial(parse_run, dataset=dataset),
+                keys=dataset.key_fields,
+            )
+        except RecordError as exc:
+            raise RecordError(f"{dataset.name}: {exc}") from exc
+        with pages:
+            logger.info("%s: %d rows", dataset.name, pages.rows)
+            extraction.session.rows[dataset.name] += pages.rows
+            # An empty table still replaces what the destination holds.
+            yield from pages.tables() if pages.rows else [_table(dataset, [])]
     finally:
         extraction.release()
 
@@ -211,13 +244,10 @@ def windowed_rows(dataset: Dataset, extraction: Extraction) -> Iterator[Any]:
                 )
                 session.report(failure)
                 continue
-            table = _table(dataset, outcome)
-            if table.num_rows:
-                yield table
+            with outcome as pages:
+                yield from pages.tables()
             ledger.record(item.partition, item.window)
-            result = WindowResult(
-                dataset.name, item.partition, item.window, table.num_rows, seconds
-            )
+            result = WindowResult(dataset.name, item.partition, item.window, pages.rows, seconds)
             session.report(result)
             yield _audit_row(dataset, result, session.run_id)
     finally:
@@ -237,9 +267,8 @@ def future_rows(dataset: Dataset, extraction: Extraction) -> Iterator[pa.Table]:
         for _, outcome, _ in _fetch(client, dataset, plan, options.max_concurrency):
             if isinstance(outcome, CalvenError):
                 raise outcome
-            table = _table(dataset, outcome)
-            extraction.session.rows[dataset.name] += table.num_rows
-            if table.num_rows:
-                yield table
+            with outcome as pages:
+                extraction.session.rows[dataset.name] += pages.rows
+                yield from pages.tables()
     finally:
         extraction.release()

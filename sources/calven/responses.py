@@ -86,13 +86,25 @@ def transient_from_transport(
 
 
 def malformed_body(
-    response: httpx.Response, method: str, path: str, context: str
+    response: httpx.Response,
+    method: str,
+    path: str,
+    context: str,
+    size: int | None = None,
+    detail: str = "",
 ) -> TransientError:
-    """A TransientError for a 2xx whose body is not valid JSON (truncated, or an HTML page)."""
+    """A TransientError for a 2xx whose body is not valid JSON (truncated, or an HTML page).
+
+    Args:
+        size: bytes received, for a streamed response (whose ``content`` is not kept).
+        detail: what is wrong with it, when known.
+    """
     kind = response.headers.get("content-type", "no content type")
     reason = f"{status_text(response)} with a body that is not valid JSON"
+    received = len(response.content) if size is None else size
     return TransientError(
-        f"{where(method, path, context)}: {reason} ({kind}, {len(response.content)} bytes)",
+        f"{where(method, path, context)}: {reason} ({kind}, {received} bytes)"
+        + (f": {detail}" if detail else ""),
         method=method,
         path=path,
         context=context,
@@ -144,28 +156,33 @@ def parse_response(
         raise malformed_body(response, method, path, context) from None
 
 
+def not_an_array(payload: Any, method: str, path: str, context: str) -> ResponseFormatError:
+    """The error for a JSON body that is not an array (an object, a number, null)."""
+    kind = f"a JSON {type(payload).__name__}" if payload is not None else "null or nothing"
+    return ResponseFormatError(
+        f"{where(method, path, context)}: expected a JSON array, got {kind}",
+        method=method,
+        path=path,
+        context=context,
+        status=200,
+    )
+
+
 def check_records(payload: Any, method: str, path: str, context: str) -> list[dict[str, Any]]:
     """``payload`` if it is a JSON array of objects; ResponseFormatError otherwise."""
-    problem = None
     if not isinstance(payload, list):
-        kind = f"a JSON {type(payload).__name__}" if payload is not None else "null or nothing"
-        problem = f"expected a JSON array, got {kind}"
-    else:
-        for position, row in enumerate(payload):
-            if not isinstance(row, dict):
-                problem = (
-                    f"element {position} of the array is a {type(row).__name__}, not an object"
-                )
-                break
-    if problem is not None:
-        raise ResponseFormatError(
-            f"{where(method, path, context)}: {problem}",
-            method=method,
-            path=path,
-            context=context,
-            status=200,
-        )
-    return payload  # type: ignore[no-any-return]
+        raise not_an_array(payload, method, path, context)
+    for position, row in enumerate(payload):
+        if not isinstance(row, dict):
+            raise ResponseFormatError(
+                f"{where(method, path, context)}: element {position} of the array is a "
+                f"{type(row).__name__}, not an object",
+                method=method,
+                path=path,
+                context=context,
+                status=200,
+            )
+    return payload
 
 
 def give_up(

@@ -1,18 +1,30 @@
-"""Turn one API response (a list of records) into an Arrow table with the declared types.
+"""Turn records from the API into Arrow tables with the declared types.
 
 Declared fields come first with their declared Arrow types; fields the API adds later are kept
 with inferred types, so a new field evolves the destination schema instead of failing the load.
+
+``parse_run`` is the fast path for warehouse reads: Arrow's C++ JSON reader parses a run of
+newline-delimited records (see ``sources.calven.framing``) straight into columns. Anything it
+does not accept as is (a wrong type, a missing key, an undeclared field of mixed types, invalid
+JSON) goes through ``to_arrow`` over ``orjson``-parsed records instead, whose errors name the
+field and the value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
 
+from sources.calven.framing import InvalidJson, Run
 from sources.calven.settings import DATE, TIMESTAMP, Dataset
+
+ISO_DATE_LENGTH = 10
 
 
 class RecordError(ValueError):
@@ -66,5 +78,86 @@ def to_arrow(records: Sequence[dict[str, Any]], dataset: Dataset) -> pa.Table:
     keys = set(dataset.key_fields)
     schema = pa.schema(
         pa.field(name, array.type, nullable=name not in keys) for name, array in columns.items()
+    )
+    return pa.Table.from_arrays(list(columns.values()), schema=schema)
+
+
+def parse_run(run: Run, dataset: Dataset) -> pa.Table:
+    """The Arrow table of a run of records; RecordError or InvalidJson when it has none.
+
+    Raises:
+        InvalidJson: the run is not valid JSON, or an element is not an object.
+        RecordError: a record does not match the dataset's declared shape.
+    """
+    try:
+        table = _read_json(run, dataset, ())
+        inferred_dates = [
+            f.name
+            for f in table.schema
+            if f.name not in dataset.fields and pa.types.is_timestamp(f.type)
+        ]
+        if inferred_dates:
+            # Arrow's reader turns date-like strings of undeclared fields into timestamps;
+            # to_arrow keeps them as text, and the two paths must agree.
+            table = _read_json(run, dataset, tuple(inferred_dates))
+        return _declared(table, dataset)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, _NeedsSlowPath):
+        pass
+    try:
+        records = orjson.loads(run.as_array())
+    except orjson.JSONDecodeError as exc:
+        raise InvalidJson(str(exc)) from None
+    if not all(isinstance(record, dict) for record in records):
+        raise InvalidJson("an element of the array is not an object")
+    return to_arrow(records, dataset)
+
+
+class _NeedsSlowPath(Exception):
+    """The fast path's result is not final; ``to_arrow`` decides (and words any error)."""
+
+
+@cache
+def _read_schema(
+    declared_fields: tuple[tuple[str, pa.DataType], ...], text_fields: tuple[str, ...]
+) -> pa.Schema:
+    # Dates and timestamps are read as text: the API's `2021-12-24T00:00:00.000Z` for a date
+    # needs the same trimming to_arrow applies.
+    fields = [
+        (name, pa.string() if declared in (DATE, TIMESTAMP) else declared)
+        for name, declared in declared_fields
+    ]
+    return pa.schema(fields + [(name, pa.string()) for name in text_fields])
+
+
+def _read_json(run: Run, dataset: Dataset, text_fields: tuple[str, ...]) -> pa.Table:
+    data = pa.py_buffer(run.ndjson)
+    options = pa_json.ParseOptions(
+        explicit_schema=_read_schema(tuple(dataset.fields.items()), text_fields),
+        unexpected_field_behavior="infer",
+        newlines_in_values=run.multiline,
+    )
+    # A run with line breaks inside records must be one block: blocks are cut at line breaks.
+    block_size = max(data.size + 1, 1 << 20) if run.multiline else 1 << 20
+    read = pa_json.ReadOptions(use_threads=False, block_size=block_size)
+    return pa_json.read_json(pa.BufferReader(data), read_options=read, parse_options=options)
+
+
+def _declared(table: pa.Table, dataset: Dataset) -> pa.Table:
+    """Dates and timestamps converted, keys checked, columns in to_arrow's order and nullability."""
+    keys = set(dataset.key_fields)
+    columns: dict[str, pa.ChunkedArray] = {}
+    for name, declared in dataset.fields.items():
+        column = table.column(name)
+        if name in keys and column.null_count:
+            raise _NeedsSlowPath(name)
+        if declared == DATE:
+            column = pc.utf8_slice_codeunits(column, 0, ISO_DATE_LENGTH).cast(DATE)
+        elif declared == TIMESTAMP:
+            column = column.cast(TIMESTAMP)
+        columns[name] = column
+    for name in sorted(set(table.column_names) - dataset.fields.keys()):
+        columns[name] = table.column(name)
+    schema = pa.schema(
+        pa.field(name, column.type, nullable=name not in keys) for name, column in columns.items()
     )
     return pa.Table.from_arrays(list(columns.values()), schema=schema)
