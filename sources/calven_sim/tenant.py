@@ -302,11 +302,26 @@ class Tenant:
             )
 
 
+RENDER_CHUNK_BYTES = 256 * 1024
+"""Bodies go out in pieces of about this size: a window of a small location is one piece."""
+
+
 def _bracketed(batches: Iterator[bytes]) -> Iterator[bytes]:
-    first = True
+    """The batches as one JSON array, in pieces of at least ``RENDER_CHUNK_BYTES`` but the last.
+
+    Each piece the server sends costs a hop to a worker thread and back, so many small batches
+    (a small location yields one per day) are joined; a large batch goes out as it is.
+    """
+    pending: list[bytes] = []
+    size = 0
     for body in batches:
-        # Separate small chunks: prefixing would copy every (often megabyte-sized) body.
-        yield b"[" if first else b","
-        yield body
-        first = False
-    yield b"[]" if first else b"]"
+        pending += (b"," if pending else b"[", body)
+        size += len(body) + 1
+        if size >= RENDER_CHUNK_BYTES:
+            yield b"".join(pending)
+            pending, size = [b""], 0
+    if not pending:
+        yield b"[]"
+        return
+    pending.append(b"]")
+    yield b"".join(pending)
