@@ -33,6 +33,8 @@ class Tenant:
     locations: int
     days: int
     latency_ms: float = 0.0
+    cache_user_days: int = 2_000_000
+    """The simulator keeps generated days for repeated reads (``warm`` fills it)."""
 
     def args(self) -> list[str]:
         return [
@@ -42,6 +44,7 @@ class Tenant:
             f"--days={self.days}",
             f"--today={TODAY.isoformat()}",
             f"--latency-ms={self.latency_ms}",
+            f"--cache-user-days={self.cache_user_days}",
         ]
 
 

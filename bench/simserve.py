@@ -31,6 +31,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--days", type=int, required=True, help="days of history")
     parser.add_argument("--today", type=dt.date.fromisoformat, required=True)
     parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--cache-user-days", type=int, default=0, help="see TenantConfig")
     args = parser.parse_args(argv)
     tenant = TenantConfig(
         seed=args.seed,
@@ -39,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         history_days=args.days,
         future_days=0,
         today=args.today,
+        cache_user_days=args.cache_user_days,
     )
     sim = Simulator(SimulatorConfig(tenant=tenant, latency=Latency(fixed_ms=args.latency_ms)))
     # IPPROTO_TCP so asyncio sets TCP_NODELAY (see sources.calven_sim.server).

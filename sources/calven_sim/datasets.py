@@ -16,6 +16,7 @@ import numpy as np
 import orjson
 
 from sources.calven_sim import activity, bookings
+from sources.calven_sim.blockcache import BlockCache
 from sources.calven_sim.hashing import counter_of
 from sources.calven_sim.names import FIRST_NAMES, LAST_NAMES
 from sources.calven_sim.org import (
@@ -90,6 +91,7 @@ class Query:
     sites: tuple[int, ...]
     users: np.ndarray[Any, np.dtype[np.int64]] | None
     location_ids: frozenset[str] | None
+    blocks: BlockCache | None = None
 
     @property
     def users_set(self) -> frozenset[int]:
@@ -103,6 +105,7 @@ def make_query(
     end: dt.date | None,
     location_ids: Sequence[str] | None,
     user_ids: Sequence[str] | None,
+    blocks: BlockCache | None = None,
 ) -> Query:
     """Resolve filters; unknown ids simply match nothing."""
     sites: tuple[int, ...] = tuple(range(len(view.sites)))
@@ -115,7 +118,7 @@ def make_query(
     if user_ids is not None:
         resolved = {view.user_index(x) for x in user_ids}
         users = np.array(sorted(g for g in resolved if g is not None), dtype=np.int64)
-    return Query(dataset, start, end, sites, users, wanted)
+    return Query(dataset, start, end, sites, users, wanted, blocks)
 
 
 def _days(first: int, last: int, query: Query, weekdays: bool = True) -> Iterator[dt.date]:
@@ -146,6 +149,13 @@ def _keep(query: Query, chunk: UserChunk, positions: Any) -> Any:
     return np.isin(chunk.gidx[positions], query.users)
 
 
+def _day_block(view: View, query: Query, chunk: UserChunk, day: dt.date, edits: DayEdits) -> Block:
+    def make() -> Block:
+        return day_block(view.seed, view.groups.n_departments, chunk, day, view.today, edits)
+
+    return make() if query.blocks is None else query.blocks.block(view, chunk, day, make)
+
+
 def booking_blocks(view: View, query: Query) -> Iterator[tuple[Block, Any]]:
     """Blocks of bookings & attendance with their user filter mask."""
     last = view.today + view.future_days - 1
@@ -153,9 +163,7 @@ def booking_blocks(view: View, query: Query) -> Iterator[tuple[Block, Any]]:
         edits = view.edits.get(day.toordinal(), NO_EDITS)
         for k in query.sites:
             for chunk in _chunks(view, query, k):
-                block = day_block(
-                    view.seed, view.groups.n_departments, chunk, day, view.today, edits
-                )
+                block = _day_block(view, query, chunk, day, edits)
                 yield block, _keep(query, chunk, block.rows)
 
 
@@ -165,9 +173,7 @@ def presence_batches(view: View, query: Query) -> Iterator[list[Row]]:
         edits = view.edits.get(day.toordinal(), NO_EDITS)
         for k in query.sites if day.weekday() < 5 else ():
             for chunk in _chunks(view, query, k):
-                block = day_block(
-                    view.seed, view.groups.n_departments, chunk, day, view.today, edits
-                )
+                block = _day_block(view, query, chunk, day, edits)
                 rows = activity.presence_rows(view.seed, block)
                 yield _filter_users(query, chunk, rows)
         yield _stored(query, view.presence.get(day.toordinal(), ()), "locationId")
@@ -299,12 +305,18 @@ def row_batches(view: View, query: Query) -> Iterator[list[Row]]:
         yield from dimension_batches(view, query)
 
 
+def _block_json(view: View, query: Query, block: Block, groups: Groups, keep: Any) -> bytes:
+    if query.blocks is None or keep is not None:
+        return bookings.block_json(block, groups, keep)
+    return query.blocks.body(view, block, lambda: bookings.block_json(block, groups, None))
+
+
 def json_batches(view: View, query: Query) -> Iterator[bytes]:
     """Rows of any dataset as comma-separated JSON objects per batch (empty batches skipped)."""
     if query.dataset == "user-booking-attendance":
         groups = view.groups
         for block, keep in booking_blocks(view, query):
-            body = bookings.block_json(block, groups, keep)
+            body = _block_json(view, query, block, groups, keep)
             if body:
                 yield body
         return

@@ -31,6 +31,7 @@ import orjson
 
 from sources.calven_sim import inbox as inbox_mod
 from sources.calven_sim import nightly
+from sources.calven_sim.blockcache import BlockCache
 from sources.calven_sim.datasets import View, json_batches, make_query, row_batches
 from sources.calven_sim.hashing import key, make_id
 from sources.calven_sim.org import K_USER, MAX_USERS
@@ -52,6 +53,8 @@ class TenantConfig:
         history_days: history covers ``[today - history_days, today)``.
         future_days: bookings exist for ``[today, today + future_days)``.
         today: the simulated current UTC date; None means the real one at construction.
+        cache_user_days: keep generated day blocks for repeated reads, up to this many
+            user-days (0: none; see ``sources.calven_sim.blockcache``).
     """
 
     seed: int = 42
@@ -60,6 +63,7 @@ class TenantConfig:
     history_days: int = 120
     future_days: int = 14
     today: dt.date | None = None
+    cache_user_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ class Tenant:
         today = config.today or dt.datetime.now(dt.UTC).date()
         self._lock = threading.RLock()
         self._inbox = inbox_mod.Inbox()
+        self.blocks = BlockCache(config.cache_user_days)
         self._view = View(
             seed=config.seed,
             base_users=config.users,
@@ -190,7 +195,7 @@ class Tenant:
         if dataset in self.WINDOWED and (start is None or end is None):
             raise ValueError(f"dataset {dataset!r} needs start and end dates")
         view = self._view
-        return view, make_query(view, dataset, start, end, location_ids, user_ids)
+        return view, make_query(view, dataset, start, end, location_ids, user_ids, self.blocks)
 
     def rows(
         self,
