@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 
 import pyarrow as pa
@@ -87,16 +87,7 @@ class Pages:
 
     def tables(self, group_rows: int = GROUP_ROWS) -> Iterator[pa.Table]:
         """The tables back, consecutive ones with the same schema joined up to ``group_rows``."""
-        group: list[pa.Table] = []
-        rows = 0
-        for table in self._all_tables():
-            if group and (rows >= group_rows or table.schema != group[0].schema):
-                yield pa.concat_tables(group)
-                group, rows = [], 0
-            group.append(table)
-            rows += table.num_rows
-        if group:
-            yield pa.concat_tables(group)
+        return grouped(self._all_tables(), group_rows)
 
     def _all_tables(self) -> Iterator[pa.Table]:
         if self._path is not None:
@@ -154,6 +145,20 @@ class Pages:
         self.close()
 
 
+def grouped(tables: Iterable[pa.Table], group_rows: int = GROUP_ROWS) -> Iterator[pa.Table]:
+    """Consecutive tables with the same schema joined up to ``group_rows`` rows."""
+    group: list[pa.Table] = []
+    rows = 0
+    for table in tables:
+        if group and (rows >= group_rows or table.schema != group[0].schema):
+            yield pa.concat_tables(group)
+            group, rows = [], 0
+        group.append(table)
+        rows += table.num_rows
+    if group:
+        yield pa.concat_tables(group)
+
+
 class NotAnArrayBody(Exception):
     """The body is not a JSON array; ``body`` holds all of it for the caller to judge."""
 
@@ -196,4 +201,4 @@ def _rows(table: pa.Table) -> int:
     return int(table.num_rows)
 
 
-__all__ = ["FramingError", "NotAnArrayBody", "Pages", "read_pages"]
+__all__ = ["FramingError", "NotAnArrayBody", "Pages", "grouped", "read_pages"]

@@ -3,9 +3,10 @@
 Windows are fetched concurrently through the client's shared pool (``CalvenClient.submit_pages``),
 keeping at most ``max_concurrency`` requests of a resource in flight. Each response is parsed into
 Arrow tables while it streams in and spooled (``sources.calven.pages``); the tables are yielded as
-windows complete. A window is recorded in the ledger only after its rows were handed to
-dlt, so state and rows travel in the same load package. A failed window is reported to the
-session and left out of the ledger; the other windows still load.
+windows complete, small ones joined (dlt's cost is per item). A window is recorded in the ledger,
+which is resource state, once its rows are on their way to dlt: state and rows are committed in
+the same load package or not at all. A failed window is reported to the session and left out
+of the ledger; the other windows still load.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sources.calven.client import CalvenClient
 from sources.calven.errors import AuthError, CalvenError, Cancelled, ConfigError
 from sources.calven.ledger import Ledger, PlannedWindow, plan_all
 from sources.calven.options import SourceOptions
-from sources.calven.pages import Pages
+from sources.calven.pages import Pages, grouped
 from sources.calven.session import SyncSession, WindowResult
 from sources.calven.settings import ALL_PARTITION, LOCATIONS, SYNC_WINDOWS_TABLE, Dataset
 from sources.calven.tables import RecordError, parse_run, to_arrow
@@ -165,8 +166,8 @@ def _close_pages(future: Future[Pages]) -> None:
         future.result().close()
 
 
-def _audit_row(dataset: Dataset, result: WindowResult, run_id: str) -> Any:
-    row = {
+def _audit_row(dataset: Dataset, result: WindowResult, run_id: str) -> dict[str, Any]:
+    return {
         "dataset": dataset.name,
         "partition": result.partition,
         "window_start": result.window.start,
@@ -175,10 +176,14 @@ def _audit_row(dataset: Dataset, result: WindowResult, run_id: str) -> Any:
         "run_id": run_id,
         "fetched_at": datetime.now(UTC),
     }
+
+
+def _audit_rows(rows: list[dict[str, Any]]) -> Any:
+    """The audit rows of a resource as one item: dlt computes a hinted item's schema each time."""
     hints = dlt.mark.make_hints(
         table_name=SYNC_WINDOWS_TABLE, write_disposition="append", primary_key=[]
     )
-    return dlt.mark.with_hints(row, hints, create_table_variant=True)
+    return dlt.mark.with_hints(rows, hints, create_table_variant=True)
 
 
 def _table(dataset: Dataset, records: Records) -> pa.Table:
@@ -235,23 +240,36 @@ def windowed_rows(dataset: Dataset, extraction: Extraction) -> Iterator[Any]:
         ]
         granted = session.take(len(plan))
         session.remaining[dataset.name] = len(plan) - granted
-        for item, outcome, seconds in _fetch(
-            client, dataset, plan[:granted], options.max_concurrency
-        ):
-            if isinstance(outcome, CalvenError):
-                failure = WindowResult(
-                    dataset.name, item.partition, item.window, seconds=seconds, error=str(outcome)
-                )
-                session.report(failure)
-                continue
-            with outcome as pages:
-                yield from pages.tables()
-            ledger.record(item.partition, item.window)
-            result = WindowResult(dataset.name, item.partition, item.window, pages.rows, seconds)
-            session.report(result)
-            yield _audit_row(dataset, result, session.run_id)
+        audit: list[dict[str, Any]] = []
+        fetched = _fetch(client, dataset, plan[:granted], options.max_concurrency)
+        yield from grouped(_window_tables(dataset, fetched, ledger, session, audit))
+        if audit:
+            yield _audit_rows(audit)
     finally:
         extraction.release()
+
+
+def _window_tables(
+    dataset: Dataset,
+    fetched: Iterator[tuple[PlannedWindow, Pages | CalvenError, float]],
+    ledger: Ledger,
+    session: SyncSession,
+    audit: list[dict[str, Any]],
+) -> Iterator[pa.Table]:
+    """The tables of each fetched window; records each window in the ledger and ``audit``."""
+    for item, outcome, seconds in fetched:
+        if isinstance(outcome, CalvenError):
+            failure = WindowResult(
+                dataset.name, item.partition, item.window, seconds=seconds, error=str(outcome)
+            )
+            session.report(failure)
+            continue
+        with outcome as pages:
+            yield from pages.tables()
+        ledger.record(item.partition, item.window)
+        result = WindowResult(dataset.name, item.partition, item.window, pages.rows, seconds)
+        session.report(result)
+        audit.append(_audit_row(dataset, result, session.run_id))
 
 
 def future_rows(dataset: Dataset, extraction: Extraction) -> Iterator[pa.Table]:
