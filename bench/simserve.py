@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import socket
 import sys
 from collections.abc import Sequence
 
 import uvicorn
 
-from sources.calven_sim.app import create_app
 from sources.calven_sim.control import Simulator, SimulatorConfig
 from sources.calven_sim.faults import Latency
+from sources.calven_sim.server import uvicorn_config
 from sources.calven_sim.tenant import TenantConfig
 
 
@@ -49,14 +48,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Listening before the port is printed: early connections wait in the backlog.
     sock.listen(256)
     print(sock.getsockname()[1], flush=True)
-    config = uvicorn.Config(
-        create_app(sim),
-        http="httptools" if importlib.util.find_spec("httptools") else "h11",
-        lifespan="off",
-        access_log=False,
-        log_level="warning",
-        backlog=256,
-    )
+    config = uvicorn_config(sim, "127.0.0.1", 0, "warning", own_logging=False)
     uvicorn.Server(config).run(sockets=[sock])
     sys.exit(0)
 

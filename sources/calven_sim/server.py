@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import socket
 import threading
@@ -58,18 +57,17 @@ def _quiet_injected_resets() -> None:
         server_log.addFilter(_DropFilter())
 
 
-def _uvicorn_config(
+def uvicorn_config(
     sim: Simulator, host: str, port: int, log_level: str, own_logging: bool
 ) -> uvicorn.Config:
     # Access logging costs measurable throughput and the request log already records requests.
-    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
     # Embedded (tests, demo), uvicorn must not replace the host process's logging configuration.
     extra: dict[str, Any] = {} if own_logging else {"log_config": None}
     return uvicorn.Config(
         create_app(sim),
         host=host,
         port=port,
-        http=http,
+        http="httptools",
         lifespan="off",
         access_log=False,
         log_level=log_level,
@@ -93,7 +91,7 @@ def run_simulator(config: SimulatorConfig | None = None) -> Iterator[RunningSimu
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((LOOPBACK, 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(_uvicorn_config(sim, LOOPBACK, port, "warning", own_logging=False))
+    server = uvicorn.Server(uvicorn_config(sim, LOOPBACK, port, "warning", own_logging=False))
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name=f"calven-sim-{port}", daemon=True
     )
@@ -125,4 +123,4 @@ def serve(
     for key in sim.keys:
         auth = "Basic (/basic endpoints)" if key.basic_enabled else "HMAC or client secret"
         print(f"  {key.key_id}  {key.secret}  {key.role:<9}  {auth}")
-    uvicorn.Server(_uvicorn_config(sim, host, port, "info", own_logging=True)).run()
+    uvicorn.Server(uvicorn_config(sim, host, port, "info", own_logging=True)).run()
