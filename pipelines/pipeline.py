@@ -23,6 +23,20 @@ a 1.8 M-row backfill), and keeping insertion order costs memory that merge loads
 Beyond the limit DuckDB spills to a temporary directory next to the database."""
 DUCKDB_SETTINGS_KEY = "destination.duckdb.credentials.global_config"
 DUCKDB_SETTINGS_ENV = "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG"
+UNCOMPRESSED_KEY = "normalize.data_writer.disable_compression"
+UNCOMPRESSED_ENV = "NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION"
+"""Load files are written and read on this machine, so gzip buys nothing unless configured: it
+took two thirds of a Postgres backfill (csv). Parquet compresses inside the file either way."""
+UNIQUE_STAGING_DESTINATIONS = frozenset({"duckdb"})
+"""Destinations whose merge trusts a package's staged rows to be unique on the primary key.
+
+The source makes them so (a window is fetched once per package, a repeated key within a response
+keeps its last row), and dlt's deduplication of the staging table was most of a DuckDB load
+(a window function over every staged row, spilled under the memory limit). One case breaks the
+promise: a load cut off between a staging insert's commit and dlt's record of it stages those
+rows again when resumed, so ``runner.finish_pending`` turns deduplication back on for every
+package it resumes. DuckDB commits each job in-process; a remote destination can also retry a
+job whose commit went through but whose answer was lost, so the others keep deduplicating."""
 DEFAULT_PIPELINE_NAME = "calven_warehouse"
 DEFAULT_DATASET_NAME = "calven"
 DEFAULT_PIPELINES_DIR = "state"
@@ -38,20 +52,22 @@ class PipelineSpec:
     pipelines_dir: str | Path = DEFAULT_PIPELINES_DIR
 
 
-def bound_memory() -> None:
-    """Keep a long backfill's memory flat: DuckDB's settings above unless configured.
+def apply_defaults() -> None:
+    """DuckDB's settings and uncompressed load files (above), each unless configured.
 
     (Arrow's allocator is chosen when ``pipelines`` is imported, see its docstring.)
     """
+    # An environment default reaches the credentials however they are given (a path string in
+    # secrets.toml cannot take a sub-key); configured settings were found by the lookups.
     if dlt.secrets.get(DUCKDB_SETTINGS_KEY) is None:
-        # An environment default reaches the credentials however they are given (a path string
-        # in secrets.toml cannot take a sub-key); configured settings were found just above.
         os.environ.setdefault(DUCKDB_SETTINGS_ENV, json.dumps(DUCKDB_SETTINGS))
+    if dlt.config.get(UNCOMPRESSED_KEY) is None:
+        os.environ.setdefault(UNCOMPRESSED_ENV, "true")
 
 
 def make_pipeline(spec: PipelineSpec) -> dlt.Pipeline:
     """The configured pipeline; ConfigError for a destination dlt does not know."""
-    bound_memory()
+    apply_defaults()
     try:
         return dlt.pipeline(
             pipeline_name=spec.pipeline_name,
@@ -66,8 +82,18 @@ def make_pipeline(spec: PipelineSpec) -> dlt.Pipeline:
         ) from exc
 
 
-def loader_file_format(pipeline: dlt.Pipeline) -> Any:
-    """The loader file format for ``pipeline``'s destination; None keeps dlt's choice."""
+def destination_name(pipeline: dlt.Pipeline) -> str | None:
+    """``duckdb``, ``postgres``...; None before a destination is set."""
     if pipeline.destination is None:
         return None
-    return LOADER_FILE_FORMATS.get(pipeline.destination.destination_type.rsplit(".", 1)[-1])
+    return str(pipeline.destination.destination_type.rsplit(".", 1)[-1])
+
+
+def loader_file_format(pipeline: dlt.Pipeline) -> Any:
+    """The loader file format for ``pipeline``'s destination; None keeps dlt's choice."""
+    return LOADER_FILE_FORMATS.get(destination_name(pipeline) or "")
+
+
+def trusts_unique_staging(pipeline: dlt.Pipeline) -> bool:
+    """Whether merges into ``pipeline``'s destination skip deduplicating fresh packages."""
+    return destination_name(pipeline) in UNIQUE_STAGING_DESTINATIONS

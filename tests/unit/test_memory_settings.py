@@ -1,12 +1,13 @@
-"""make_pipeline bounds memory: DuckDB's buffer pool and Arrow's allocator (see bound_memory)."""
+"""make_pipeline's defaults: DuckDB's buffer pool, Arrow's allocator, uncompressed load files."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
-from pipelines.pipeline import DUCKDB_SETTINGS_ENV, PipelineSpec, make_pipeline
+from pipelines.pipeline import DUCKDB_SETTINGS_ENV, UNCOMPRESSED_ENV, PipelineSpec, make_pipeline
 
 SETTINGS = "select current_setting('memory_limit'), current_setting('preserve_insertion_order')"
 
@@ -34,3 +35,22 @@ def test_importing_pipelines_first_makes_arrow_use_jemalloc() -> None:
 def test_configured_duckdb_settings_win(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv(DUCKDB_SETTINGS_ENV, '{"memory_limit": "100MB"}')
     assert _settings_after_a_load(tmp_path, monkeypatch) == [("95.3 MiB", True)]
+
+
+def _gzipped_load_files(tmp_path, monkeypatch) -> set[bool]:
+    monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS", str(tmp_path / "w.duckdb"))
+    pipeline = make_pipeline(PipelineSpec(destination="duckdb", pipelines_dir=tmp_path / "state"))
+    pipeline.extract([{"a": 1}], table_name="t", loader_file_format="jsonl")
+    pipeline.normalize()
+    files = Path(pipeline.working_dir, "load", "normalized").rglob("t.*.jsonl*")
+    return {path.read_bytes()[:2] == b"\x1f\x8b" for path in files}
+
+
+def test_load_files_are_not_gzipped_by_default(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv(UNCOMPRESSED_ENV, raising=False)
+    assert _gzipped_load_files(tmp_path, monkeypatch) == {False}
+
+
+def test_configured_compression_wins(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(UNCOMPRESSED_ENV, "false")
+    assert _gzipped_load_files(tmp_path, monkeypatch) == {True}
