@@ -15,12 +15,35 @@ from pipelines.lock import PipelineBusy
 from pipelines.pipeline import DEFAULT_DATASET_NAME, DEFAULT_PIPELINE_NAME, DEFAULT_PIPELINES_DIR
 from pipelines.push import add_push_arguments
 from sources.calven.errors import AuthError, CalvenError, ConfigError
-from sources.calven.settings import DATASETS, DEFAULT_CHECKPOINT_WINDOWS
+from sources.calven.settings import DATASETS, DEFAULT_CHECKPOINT_ROWS, DEFAULT_CHECKPOINT_WINDOWS
 from sources.calven.tables import RecordError
 
 
 def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _positive(value: str) -> int:
+    number = int(value) if value.strip().isdigit() else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
+
+def _add_checkpoint_options(parser: argparse.ArgumentParser) -> None:
+    """A load package (a checkpoint) ends at whichever limit comes first."""
+    parser.add_argument(
+        "--checkpoint-windows",
+        type=_positive,
+        default=DEFAULT_CHECKPOINT_WINDOWS,
+        help="most windows per load package (default %(default)s)",
+    )
+    parser.add_argument(
+        "--checkpoint-rows",
+        type=_positive,
+        default=DEFAULT_CHECKPOINT_ROWS,
+        help="rows after which a load package takes no more windows (default %(default)s)",
+    )
 
 
 def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
@@ -63,12 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="the scheduled sync: dimensions + incremental datasets")
     _add_pipeline_options(run)
     run.add_argument("--datasets", type=_csv, help=f"comma list of: {', '.join(DATASETS)}")
-    run.add_argument(
-        "--checkpoint-windows",
-        type=int,
-        default=DEFAULT_CHECKPOINT_WINDOWS,
-        help="windows per load package (default %(default)s)",
-    )
+    _add_checkpoint_options(run)
 
     backfill = sub.add_parser("backfill", help="fill a past range through the same ledger")
     _add_pipeline_options(backfill)
@@ -82,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backfill.add_argument("--locations", type=_csv, help="comma list of location ids")
     backfill.add_argument("--dry-run", action="store_true", help="print the plan and exit")
-    backfill.add_argument("--checkpoint-windows", type=int, default=DEFAULT_CHECKPOINT_WINDOWS)
+    _add_checkpoint_options(backfill)
 
     future = sub.add_parser("future", help="refresh bookings_future")
     _add_pipeline_options(future)

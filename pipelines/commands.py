@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
             args.datasets or SYNC_DATASETS,
             _overrides(args),
             checkpoint_windows=args.checkpoint_windows,
+            checkpoint_rows=args.checkpoint_rows,
             on_window=progress,
         )
     return _finish(report, progress)
@@ -86,6 +87,7 @@ def backfill(args: argparse.Namespace) -> int:
             datasets,
             options,
             checkpoint_windows=args.checkpoint_windows,
+            checkpoint_rows=args.checkpoint_rows,
             on_window=progress,
         )
     return _finish(report, progress)

@@ -23,6 +23,7 @@ from sources.calven.session import SyncSession, WindowResult
 from sources.calven.settings import (
     BOOKINGS_FUTURE,
     DATASETS,
+    DEFAULT_CHECKPOINT_ROWS,
     DEFAULT_CHECKPOINT_WINDOWS,
     DIMENSIONS,
     WINDOWED,
@@ -120,6 +121,7 @@ def sync(
     source_options: Mapping[str, Any],
     *,
     checkpoint_windows: int | None = DEFAULT_CHECKPOINT_WINDOWS,
+    checkpoint_rows: int | None = DEFAULT_CHECKPOINT_ROWS,
     on_window: Callable[[WindowResult], None] | None = None,
 ) -> SyncReport:
     """Load ``datasets`` chunk by chunk until no window is left (or only failed ones).
@@ -128,7 +130,9 @@ def sync(
     KeyboardInterrupt with every completed checkpoint kept.
     """
     started = time.monotonic()
-    session = SyncSession(max_windows=checkpoint_windows, on_window=on_window)
+    session = SyncSession(
+        max_windows=checkpoint_windows, max_rows=checkpoint_rows, on_window=on_window
+    )
     report = SyncReport(session)
     selected = check_datasets(datasets)
     try:
@@ -183,4 +187,10 @@ def _checkpoint(pipeline: dlt.Pipeline, source: DltSource, stop: StopRequest) ->
 
 def future(pipeline: dlt.Pipeline, source_options: Mapping[str, Any]) -> SyncReport:
     """Replace ``bookings_future`` in one package (it is all or nothing)."""
-    return sync(pipeline, [BOOKINGS_FUTURE.name], source_options, checkpoint_windows=None)
+    return sync(
+        pipeline,
+        [BOOKINGS_FUTURE.name],
+        source_options,
+        checkpoint_windows=None,
+        checkpoint_rows=None,
+    )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from datetime import UTC, datetime
 from functools import partial
@@ -118,7 +118,7 @@ def _params(dataset: Dataset, partition: str, window: Window) -> dict[str, str]:
 
 
 def _fetch(
-    client: CalvenClient, dataset: Dataset, planned: list[PlannedWindow], lookahead: int
+    client: CalvenClient, dataset: Dataset, planned: Iterable[PlannedWindow], lookahead: int
 ) -> Iterator[tuple[PlannedWindow, Pages | CalvenError, float]]:
     """Fetch windows concurrently, yielding (window, pages or error, seconds) as they finish.
 
@@ -241,12 +241,24 @@ def windowed_rows(dataset: Dataset, extraction: Extraction) -> Iterator[Any]:
         granted = session.take(len(plan))
         session.remaining[dataset.name] = len(plan) - granted
         audit: list[dict[str, Any]] = []
-        fetched = _fetch(client, dataset, plan[:granted], options.max_concurrency)
+        taken = _until_full(plan[:granted], dataset, session)
+        fetched = _fetch(client, dataset, taken, options.max_concurrency)
         yield from grouped(_window_tables(dataset, fetched, ledger, session, audit))
         if audit:
             yield _audit_rows(audit)
     finally:
         extraction.release()
+
+
+def _until_full(
+    planned: list[PlannedWindow], dataset: Dataset, session: SyncSession
+) -> Iterator[PlannedWindow]:
+    """``planned`` until the chunk has its rows; the rest goes back to the session."""
+    for position, item in enumerate(planned):
+        if session.full:
+            session.put_back(dataset.name, len(planned) - position)
+            return
+        yield item
 
 
 def _window_tables(

@@ -1,7 +1,8 @@
 """One sync invocation, which may span several dlt runs (load packages).
 
 A runner that checkpoints calls the source repeatedly with the same ``SyncSession``: each call
-fetches at most ``max_windows`` windows, so each load package holds a bounded chunk of work,
+fetches at most ``max_windows`` windows, and submits no more once ``max_rows`` rows arrived (the
+windows in flight still land), so each load package holds a bounded chunk of work,
 and the lookback is re-read once per session rather than once per chunk (``run_id``). Windows
 that failed are remembered so later chunks of the same session do not retry them forever.
 """
@@ -44,6 +45,7 @@ class SyncSession:
 
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     max_windows: int | None = None
+    max_rows: int | None = None
     on_window: Callable[[WindowResult], None] | None = None
     rows: Counter[str] = field(default_factory=Counter)
     windows: Counter[str] = field(default_factory=Counter)
@@ -52,6 +54,7 @@ class SyncSession:
     requests: int = 0
     retries: int = 0
     _taken: int = 0
+    _chunk_rows: int = 0
     _aborted: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _aborters: list[Callable[[], None]] = field(default_factory=list, repr=False)
@@ -79,6 +82,7 @@ class SyncSession:
     def new_chunk(self) -> None:
         """Start the budget of the next load package."""
         self._taken = 0
+        self._chunk_rows = 0
         self.remaining.clear()
 
     def take(self, wanted: int) -> int:
@@ -89,6 +93,17 @@ class SyncSession:
                 granted = max(0, min(wanted, self.max_windows - self._taken))
             self._taken += granted
             return granted
+
+    def put_back(self, dataset: str, windows: int) -> None:
+        """Return ``windows`` taken but never requested to a later chunk."""
+        with self._lock:
+            self._taken -= windows
+            self.remaining[dataset] = self.remaining.get(dataset, 0) + windows
+
+    @property
+    def full(self) -> bool:
+        """Whether this chunk's rows reached ``max_rows``: request no more windows for it."""
+        return self.max_rows is not None and self._chunk_rows >= self.max_rows
 
     @property
     def taken(self) -> int:
@@ -115,6 +130,7 @@ class SyncSession:
             if result.error is None:
                 self.rows[result.dataset] += result.rows
                 self.windows[result.dataset] += 1
+                self._chunk_rows += result.rows
             else:
                 self.failures.append(result)
         if self.on_window is not None:

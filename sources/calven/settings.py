@@ -8,6 +8,7 @@ land as dates, timestamps as UTC timestamps and ids as text whatever the destina
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import pyarrow as pa
@@ -25,7 +26,9 @@ DEFAULT_LOOKBACK_DAYS = 7
 DEFAULT_HISTORY_DAYS = 365
 DEFAULT_FUTURE_DAYS = 14
 DEFAULT_MAX_CONCURRENCY = 8
-DEFAULT_CHECKPOINT_WINDOWS = 200
+DEFAULT_CHECKPOINT_WINDOWS = 1_000
+DEFAULT_CHECKPOINT_ROWS = 1_000_000
+"""A load package ends at whichever comes first (the windows in flight still land in it)."""
 SYNC_WINDOWS_TABLE = "_calven_sync_windows"
 ALL_PARTITION = "all"
 
@@ -45,9 +48,9 @@ class Dataset:
     location_param: str | None = None
     """Query parameter that restricts a request to one location (per-location partitioning)."""
 
-    @property
+    @cached_property
     def key_fields(self) -> tuple[str, ...]:
-        """The primary key as API field names."""
+        """The primary key as API field names (read for every response)."""
         by_snake = {_snake(field): field for field in self.fields}
         return tuple(by_snake[column] for column in self.primary_key)
 
