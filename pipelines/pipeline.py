@@ -27,16 +27,6 @@ UNCOMPRESSED_KEY = "normalize.data_writer.disable_compression"
 UNCOMPRESSED_ENV = "NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION"
 """Load files are written and read on this machine, so gzip buys nothing unless configured: it
 took two thirds of a Postgres backfill (csv). Parquet compresses inside the file either way."""
-UNIQUE_STAGING_DESTINATIONS = frozenset({"duckdb"})
-"""Destinations whose merge trusts a package's staged rows to be unique on the primary key.
-
-The source makes them so (a window is fetched once per package, a repeated key within a response
-keeps its last row), and dlt's deduplication of the staging table was most of a DuckDB load
-(a window function over every staged row, spilled under the memory limit). One case breaks the
-promise: a load cut off between a staging insert's commit and dlt's record of it stages those
-rows again when resumed, so ``runner.finish_pending`` turns deduplication back on for every
-package it resumes. DuckDB commits each job in-process; a remote destination can also retry a
-job whose commit went through but whose answer was lost, so the others keep deduplicating."""
 DEFAULT_PIPELINE_NAME = "calven_warehouse"
 DEFAULT_DATASET_NAME = "calven"
 DEFAULT_PIPELINES_DIR = "state"
@@ -92,8 +82,3 @@ def destination_name(pipeline: dlt.Pipeline) -> str | None:
 def loader_file_format(pipeline: dlt.Pipeline) -> Any:
     """The loader file format for ``pipeline``'s destination; None keeps dlt's choice."""
     return LOADER_FILE_FORMATS.get(destination_name(pipeline) or "")
-
-
-def trusts_unique_staging(pipeline: dlt.Pipeline) -> bool:
-    """Whether merges into ``pipeline``'s destination skip deduplicating fresh packages."""
-    return destination_name(pipeline) in UNIQUE_STAGING_DESTINATIONS

@@ -15,8 +15,9 @@ from typing import Any
 import dlt
 from dlt.extract import DltSource
 
+from pipelines import merges
 from pipelines.interrupts import StopRequest, stop_on_interrupt
-from pipelines.pipeline import loader_file_format, trusts_unique_staging
+from pipelines.pipeline import loader_file_format
 from sources.calven import calven_source
 from sources.calven.errors import CalvenError, ConfigError
 from sources.calven.session import SyncSession, WindowResult
@@ -32,9 +33,6 @@ from sources.calven.tables import RecordError
 
 logger = logging.getLogger(__name__)
 
-STAGED_UNIQUE_HINT = "x-stage-data-deduplicated"
-"""dlt's table hint for ``{"disposition": "merge", "deduplicated": True}``."""
-STAGED_UNIQUE_MERGE: Any = {"disposition": "merge", "deduplicated": True}
 SYNC_DATASETS = tuple(d.name for d in (*DIMENSIONS, *WINDOWED))
 """What a scheduled ``run`` loads; ``bookings_future`` is refreshed by ``future``."""
 
@@ -88,27 +86,10 @@ def drop_normalized_leftovers(pipeline: dlt.Pipeline) -> None:
             extracted.delete_package(load_id)
 
 
-def deduplicate_resumed(pipeline: dlt.Pipeline) -> None:
-    """Merge every package a crash left normalized with staging deduplication on.
-
-    A load cut off between a staging insert's commit and dlt's record of it runs that insert
-    again when resumed, so rows a fresh package stages once (``trusts_unique_staging``) may be
-    staged twice in a resumed one.
-    """
-    packages = pipeline._get_load_storage().normalized_packages
-    for load_id in pipeline.list_normalized_load_packages():
-        schema = packages.load_schema(load_id)
-        trusted = [t for t in schema.tables.values() if t.get(STAGED_UNIQUE_HINT)]
-        for table in trusted:
-            table[STAGED_UNIQUE_HINT] = False  # type: ignore[literal-required]
-        if trusted:
-            packages.save_schema(load_id, schema)
-
-
 def finish_pending(pipeline: dlt.Pipeline) -> None:
     """Restore state from the destination if dlt would, and load what a crashed run left."""
     drop_normalized_leftovers(pipeline)
-    deduplicate_resumed(pipeline)
+    merges.deduplicate_resumed(pipeline)
     if pipeline.has_pending_data:
         logger.info("loading packages left by an interrupted run")
     # With no data, run() only syncs state from the destination and loads pending packages.
@@ -168,10 +149,7 @@ def _checkpoint(pipeline: dlt.Pipeline, source: DltSource, stop: StopRequest) ->
     A stop request ends it at the next step boundary; an extraction that failed because the
     stop aborted its requests raises KeyboardInterrupt, not the failure.
     """
-    if trusts_unique_staging(pipeline):
-        for resource in source.selected_resources.values():
-            if resource.write_disposition == "merge":
-                resource.apply_hints(write_disposition=STAGED_UNIQUE_MERGE)
+    merges.trust(pipeline, source)
     try:
         pipeline.extract(source, loader_file_format=loader_file_format(pipeline))
     except Exception:
@@ -180,6 +158,7 @@ def _checkpoint(pipeline: dlt.Pipeline, source: DltSource, stop: StopRequest) ->
     stop.check()
     with stop.deferred():
         pipeline.normalize()
+        merges.verify(pipeline)
         info = pipeline.load()
     stop.check()
     return list(info.loads_ids)
