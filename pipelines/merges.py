@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import dlt
 import pyarrow as pa
 import pyarrow.parquet as pq
+from dlt.common.schema.typing import TTableSchema
 from dlt.common.schema.utils import get_columns_names_with_prop
-from dlt.common.storages.load_package import ParsedLoadJobFileName
+from dlt.common.storages.load_package import PackageStorage, ParsedLoadJobFileName
 from dlt.extract import DltSource
 
 from pipelines.pipeline import destination_name
@@ -50,40 +52,50 @@ def trust(pipeline: dlt.Pipeline, source: DltSource) -> None:
 
 def verify(pipeline: dlt.Pipeline) -> None:
     """Turn deduplication back on for each trusted table whose normalized rows repeat a key."""
-    packages = pipeline._get_load_storage().normalized_packages
-    for load_id in pipeline.list_normalized_load_packages():
-        schema = packages.load_schema(load_id)
-        files: dict[str, list[tuple[ParsedLoadJobFileName, str]]] = defaultdict(list)
-        for path in packages.list_new_jobs(load_id):
-            job = ParsedLoadJobFileName.parse(path)
-            files[job.table_name].append((job, packages.storage.make_full_path(path)))
-        repeating = [
-            table
-            for name, table in schema.tables.items()
-            if table.get(STAGED_UNIQUE_HINT)
-            and not _unique_keys(files[name], get_columns_names_with_prop(table, "primary_key"))
-        ]
-        for table in repeating:
-            table[STAGED_UNIQUE_HINT] = False  # type: ignore[literal-required]
-            logger.warning(
-                "%s: a key repeats in load package %s; its merge deduplicates",
-                table["name"],
-                load_id,
-            )
-        if repeating:
-            packages.save_schema(load_id, schema)
+    for load_id, name in _deduplicate(pipeline, _repeating):
+        logger.warning(
+            "%s: a key repeats in load package %s; its merge deduplicates", name, load_id
+        )
 
 
 def deduplicate_resumed(pipeline: dlt.Pipeline) -> None:
     """Turn deduplication back on for every table of every package an earlier run left."""
+    _deduplicate(pipeline, lambda packages, load_id, trusted: list(trusted))
+
+
+Select = Callable[[PackageStorage, str, dict[str, TTableSchema]], list[str]]
+"""Which of a normalized package's trusted tables (by name) must deduplicate after all."""
+
+
+def _deduplicate(pipeline: dlt.Pipeline, select: Select) -> list[tuple[str, str]]:
+    """Turn the hint off for the tables ``select`` picks; returns (load id, table name) pairs."""
     packages = pipeline._get_load_storage().normalized_packages
+    changed = []
     for load_id in pipeline.list_normalized_load_packages():
         schema = packages.load_schema(load_id)
-        trusted = [t for t in schema.tables.values() if t.get(STAGED_UNIQUE_HINT)]
-        for table in trusted:
-            table[STAGED_UNIQUE_HINT] = False  # type: ignore[literal-required]
-        if trusted:
+        trusted = {n: t for n, t in schema.tables.items() if t.get(STAGED_UNIQUE_HINT)}
+        chosen = select(packages, load_id, trusted) if trusted else []
+        for name in chosen:
+            trusted[name][STAGED_UNIQUE_HINT] = False  # type: ignore[literal-required]
+            changed.append((load_id, name))
+        if chosen:
             packages.save_schema(load_id, schema)
+    return changed
+
+
+def _repeating(
+    packages: PackageStorage, load_id: str, trusted: dict[str, TTableSchema]
+) -> list[str]:
+    """The tables whose rows in this package's load files repeat a primary key."""
+    files: dict[str, list[tuple[ParsedLoadJobFileName, str]]] = defaultdict(list)
+    for path in packages.list_new_jobs(load_id):
+        job = ParsedLoadJobFileName.parse(path)
+        files[job.table_name].append((job, packages.storage.make_full_path(path)))
+    return [
+        name
+        for name, table in trusted.items()
+        if not _unique_keys(files[name], get_columns_names_with_prop(table, "primary_key"))
+    ]
 
 
 def _unique_keys(jobs: list[tuple[ParsedLoadJobFileName, str]], keys: list[str]) -> bool:
