@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from sources.calven_sim.server import RunningSimulator
+from sources.calven_sim.tenant import RENDER_CHUNK_BYTES
 from tests.sim.httpkit import assert_error, basic, bearer
 
 ANALYTICS = "/v1/analytics/"
@@ -59,6 +60,23 @@ def test_every_endpoint_streams_the_tenant_body(
     assert response.content == b"".join(tenant.render(dataset, start, end))
     rows = orjson.loads(response.content)
     assert isinstance(rows, list) and rows, dataset
+
+
+def test_a_body_of_one_chunk_has_a_length_and_a_longer_one_is_streamed(shared_simulator, client):
+    tenant = shared_simulator.sim.tenant
+    path = f"{ANALYTICS}user-booking-attendance"
+    for days, one_chunk in ((3, True), (30, False)):
+        start, end = _range(shared_simulator, days)
+        response = client.get(path, params={"startDate": str(start), "endDate": str(end)})
+        body = b"".join(tenant.render("user-booking-attendance", start, end))
+        assert response.content == body
+        assert (len(body) <= RENDER_CHUNK_BYTES) is one_chunk
+        if one_chunk:
+            assert response.headers["content-length"] == str(len(body))
+            assert "transfer-encoding" not in response.headers
+        else:
+            assert response.headers["transfer-encoding"] == "chunked"
+            assert "content-length" not in response.headers
 
 
 @pytest.mark.parametrize(
