@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import dlt
+import duckdb
 from dlt.common.destination.exceptions import UnknownDestinationModule
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from sources.calven.errors import ConfigError
 
@@ -82,3 +86,45 @@ def destination_name(pipeline: dlt.Pipeline) -> str | None:
 def loader_file_format(pipeline: dlt.Pipeline) -> Any:
     """The loader file format for ``pipeline``'s destination; None keeps dlt's choice."""
     return LOADER_FILE_FORMATS.get(destination_name(pipeline) or "")
+
+
+@contextmanager
+def one_connection(pipeline: dlt.Pipeline) -> Iterator[None]:
+    """DuckDB: the load steps run inside share one connection, opened here and closed after.
+
+    On its own dlt opens the database file for each load job and closes it whenever no job holds
+    it, and every close checkpoints the database: five times per package, 0.4 to 0.8 s of a
+    1.2 to 1.9 s load on the latency benchmark. Held open, the database checkpoints once, when
+    the block ends. Outside the block the file is free, so others can open it while rows are
+    fetched. Elsewhere (another destination, a connection the caller passed) this does nothing.
+    """
+    if destination_name(pipeline) != "duckdb":
+        yield
+        return
+    resolved = pipeline.destination_client().config.credentials
+    if not isinstance(resolved, DuckDbCredentials) or resolved.external_conn() is not None:
+        yield
+        return
+    connection = duckdb.connect(resolved.database, read_only=resolved.read_only)
+    params = pipeline.destination.config_params
+    missing = object()
+    configured = params.get("credentials", missing)
+    # The settings dlt applies to a connection it opens, applied by its pool to this one.
+    params["credentials"] = DuckDbCredentials(
+        connection,
+        read_only=resolved.read_only,
+        extensions=resolved.extensions,
+        global_config=resolved.global_config,
+        pragmas=resolved.pragmas,
+        statements=resolved.statements,
+        local_config=resolved.local_config,
+        session_timezone=resolved.session_timezone,
+    )
+    try:
+        yield
+    finally:
+        if configured is missing:
+            del params["credentials"]
+        else:
+            params["credentials"] = configured
+        connection.close()

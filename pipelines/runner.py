@@ -17,7 +17,7 @@ from dlt.extract import DltSource
 
 from pipelines import merges
 from pipelines.interrupts import StopRequest, stop_on_interrupt
-from pipelines.pipeline import loader_file_format
+from pipelines.pipeline import loader_file_format, one_connection
 from sources.calven import calven_source
 from sources.calven.errors import CalvenError, ConfigError
 from sources.calven.session import SyncSession, WindowResult
@@ -159,7 +159,8 @@ def _checkpoint(pipeline: dlt.Pipeline, source: DltSource, stop: StopRequest) ->
     with stop.deferred():
         pipeline.normalize()
         merges.verify(pipeline)
-        info = pipeline.load()
+        with one_connection(pipeline):
+            info = pipeline.load()
     stop.check()
     return list(info.loads_ids)
 
