@@ -346,7 +346,7 @@ class CalvenClient:
                 response.close()
         except httpx.TransportError as exc:
             logger.debug("%s %s attempt %d: %s", method, path, attempt, type(exc).__name__)
-            raise transient_from_transport(exc, method, path, context) from exc
+            raise transient_from_transport(exc, method, path, context, request.url) from exc
         self._log(method, path, response, attempt, sent)
         return parse_response(
             response,

@@ -71,11 +71,18 @@ def transient_from_response(
 
 
 def transient_from_transport(
-    exc: httpx.TransportError, method: str, path: str, context: str
+    exc: httpx.TransportError, method: str, path: str, context: str, url: httpx.URL
 ) -> TransientError:
-    """A TransientError for a timeout, refused connection, reset or protocol error."""
+    """A TransientError for a timeout, refused connection, reset or protocol error.
+
+    One that happened while connecting names the server (``url``'s host and port, never its
+    user info), since a wrong base URL, DNS or a firewall is then the likely cause.
+    """
     reason = type(exc).__name__
     detail = str(exc)
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        port = url.port or {"https": 443, "http": 80}.get(url.scheme)
+        reason = f"could not connect to {url.host}:{port}: {reason}"
     return TransientError(
         f"{where(method, path, context)} failed: {reason}" + (f": {detail}" if detail else ""),
         method=method,

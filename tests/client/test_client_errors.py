@@ -150,6 +150,16 @@ def test_transient_failures_are_retried(failure: httpx.Response | Exception) -> 
     assert (c.requests_made, c.retries_made) == (3, 2)
 
 
+def test_a_failed_connection_names_the_server() -> None:
+    script = Script(httpx.ConnectError("[Errno 111] Connection refused"))
+    with client(script) as c, pytest.raises(RetriesExhausted) as info:
+        c.get_records(PATH, context=CTX)
+    assert str(info.value).endswith(
+        " s: failed: could not connect to api.calven.test:443: ConnectError: "
+        "[Errno 111] Connection refused"
+    )
+
+
 def test_retries_are_bounded_by_attempts() -> None:
     script = Script(error(503, "maintenance"))
     with client(script) as c, pytest.raises(RetriesExhausted) as info:

@@ -73,7 +73,7 @@ CASES = [
         "unreachable-host",
         ("run",),
         exit_codes.API,
-        "Connection refused",
+        "could not connect to 127.0.0.1:9: ConnectError: [Errno 111] Connection refused",
         env={"SOURCES__CALVEN__BASE_URL": "http://127.0.0.1:9"},
     ),
     Case(
