@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -151,13 +152,12 @@ def _fetch(
                 item, started = pending.pop(future)
                 submit_next()
                 try:
-                    result: Pages | CalvenError = future.result()
+                    with _named(dataset):
+                        result: Pages | CalvenError = future.result()
                 except (AuthError, ConfigError, Cancelled):
                     raise
                 except CalvenError as exc:
                     result = exc
-                except RecordError as exc:
-                    raise RecordError(f"{dataset.name}: {exc}") from exc
                 yield item, result, time.monotonic() - started
     finally:
         for future in pending:
@@ -190,11 +190,18 @@ def _audit_rows(rows: list[dict[str, Any]]) -> Any:
     return dlt.mark.with_hints(rows, hints, create_table_variant=True)
 
 
-def _table(dataset: Dataset, records: Records) -> pa.Table:
+@contextmanager
+def _named(dataset: Dataset) -> Iterator[None]:
+    """A RecordError raised inside names ``dataset``."""
     try:
-        return to_arrow(records, dataset)
+        yield
     except RecordError as exc:
         raise RecordError(f"{dataset.name}: {exc}") from exc
+
+
+def _table(dataset: Dataset, records: Records) -> pa.Table:
+    with _named(dataset):
+        return to_arrow(records, dataset)
 
 
 def dimension_rows(dataset: Dataset, extraction: Extraction) -> Iterator[pa.Table]:
@@ -207,15 +214,13 @@ def dimension_rows(dataset: Dataset, extraction: Extraction) -> Iterator[pa.Tabl
             extraction.session.rows[dataset.name] += len(records)
             yield _table(dataset, records)
             return
-        try:
+        with _named(dataset):
             pages = client.get_pages(
                 dataset.path,
                 context=dataset.name,
                 parse=partial(parse_run, dataset=dataset),
                 keys=dataset.key_fields,
             )
-        except RecordError as exc:
-            raise RecordError(f"{dataset.name}: {exc}") from exc
         with pages:
             logger.info("%s: %d rows", dataset.name, pages.rows)
             extraction.session.rows[dataset.name] += pages.rows

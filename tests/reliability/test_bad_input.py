@@ -161,14 +161,14 @@ CASES = [
         "record-missing-key",
         ("run",),
         exit_codes.DATA,
-        "no value for key field(s) ['userId']",
+        "users: record 0 has no value for key field(s) ['userId']",
         fake=_fake("users", [{"email": "a@b.c"}]),
     ),
     Case(
         "field-changes-type",
         ("run", "--datasets", "bookings_attendance"),
         exit_codes.DATA,
-        "field 'bookingDepth' should be int64",
+        "bookings_attendance: field 'bookingDepth' should be int64 but the API sent str 'deep'",
         fake=_fake("user-booking-attendance", [{**BOOKING, "bookingDepth": "deep"}]),
     ),
     Case(
