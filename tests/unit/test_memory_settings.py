@@ -1,4 +1,5 @@
-"""make_pipeline's defaults: DuckDB's buffer pool, Arrow's allocator, uncompressed load files."""
+"""make_pipeline's defaults: DuckDB's buffer pool, Arrow's allocator, uncompressed load files,
+emptied staging tables."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.pipeline import DUCKDB_SETTINGS_ENV, UNCOMPRESSED_ENV, PipelineSpec, make_pipeline
+import duckdb
+
+from pipelines.pipeline import (
+    DUCKDB_SETTINGS_ENV,
+    TRUNCATE_STAGING_ENV,
+    UNCOMPRESSED_ENV,
+    PipelineSpec,
+    make_pipeline,
+)
 
 SETTINGS = "select current_setting('memory_limit'), current_setting('preserve_insertion_order')"
 
@@ -54,3 +63,23 @@ def test_load_files_are_not_gzipped_by_default(tmp_path, monkeypatch) -> None:
 def test_configured_compression_wins(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv(UNCOMPRESSED_ENV, "false")
     assert _gzipped_load_files(tmp_path, monkeypatch) == {True}
+
+
+def _staged_rows_after_a_merge(tmp_path, monkeypatch) -> int:
+    monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS", str(tmp_path / "w.duckdb"))
+    pipeline = make_pipeline(PipelineSpec(destination="duckdb", pipelines_dir=tmp_path / "state"))
+    rows = [{"id": i} for i in range(5)]
+    pipeline.run(rows, table_name="t", write_disposition="merge", primary_key="id")
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert con.execute("select count(*) from calven.t").fetchall() == [(5,)]
+        return int(con.execute("select count(*) from calven_staging.t").fetchall()[0][0])
+
+
+def test_staging_tables_are_emptied_by_default(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv(TRUNCATE_STAGING_ENV, raising=False)
+    assert _staged_rows_after_a_merge(tmp_path, monkeypatch) == 0
+
+
+def test_configured_staging_is_kept(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(TRUNCATE_STAGING_ENV, "false")
+    assert _staged_rows_after_a_merge(tmp_path, monkeypatch) == 5
