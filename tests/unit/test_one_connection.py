@@ -68,7 +68,7 @@ def test_the_destination_is_restored_after_the_block(tmp_path) -> None:
         raise RuntimeError("boom")
     assert pipeline.destination.config_params == before
     pipeline.load()
-    with duckdb.connect(path) as con:  # nothing holds the file any more
+    with duckdb.connect(path) as con:  # loaded by dlt on its own again
         assert con.execute("select count(*) from calven.t").fetchall() == [(3,)]
 
 
