@@ -21,9 +21,14 @@ from pipelines.pipeline import (
 SETTINGS = "select current_setting('memory_limit'), current_setting('preserve_insertion_order')"
 
 
-def _settings_after_a_load(tmp_path, monkeypatch) -> list[tuple[str, bool]]:
+def _pipeline(tmp_path, monkeypatch):
+    """A pipeline loading to ``w.duckdb``, made after the test set its environment."""
     monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS", str(tmp_path / "w.duckdb"))
-    pipeline = make_pipeline(PipelineSpec(destination="duckdb", pipelines_dir=tmp_path / "state"))
+    return make_pipeline(PipelineSpec(destination="duckdb", pipelines_dir=tmp_path / "state"))
+
+
+def _settings_after_a_load(tmp_path, monkeypatch) -> list[tuple[str, bool]]:
+    pipeline = _pipeline(tmp_path, monkeypatch)
     pipeline.run([{"a": 1}], table_name="t")
     with pipeline.sql_client() as client:
         return [tuple(row) for row in client.execute_sql(SETTINGS)]
@@ -47,8 +52,7 @@ def test_configured_duckdb_settings_win(tmp_path, monkeypatch) -> None:
 
 
 def _gzipped_load_files(tmp_path, monkeypatch) -> set[bool]:
-    monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS", str(tmp_path / "w.duckdb"))
-    pipeline = make_pipeline(PipelineSpec(destination="duckdb", pipelines_dir=tmp_path / "state"))
+    pipeline = _pipeline(tmp_path, monkeypatch)
     pipeline.extract([{"a": 1}], table_name="t", loader_file_format="jsonl")
     pipeline.normalize()
     files = Path(pipeline.working_dir, "load", "normalized").rglob("t.*.jsonl*")
@@ -66,8 +70,7 @@ def test_configured_compression_wins(tmp_path, monkeypatch) -> None:
 
 
 def _staged_rows_after_a_merge(tmp_path, monkeypatch) -> int:
-    monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS", str(tmp_path / "w.duckdb"))
-    pipeline = make_pipeline(PipelineSpec(destination="duckdb", pipelines_dir=tmp_path / "state"))
+    pipeline = _pipeline(tmp_path, monkeypatch)
     rows = [{"id": i} for i in range(5)]
     pipeline.run(rows, table_name="t", write_disposition="merge", primary_key="id")
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
