@@ -165,7 +165,8 @@ def bench_latency(sizes: Sizes, out: Results) -> None:
                 f"--concurrency={concurrency}",
             )
             ours_s, runs = median_run(["ours", *args], sizes.repeat)
-            floor_s, _ = median_run(["floor", *args], sizes.repeat)
+            floor_s, floors = median_run(["floor", *args], sizes.repeat)
+            fetch_s = statistics.median(f.report["fetch_seconds"] for f in floors)
             windows = runs[0].report["requests"] - 2  # less the token and locations requests
             ideal = math.ceil(windows / concurrency) * latency
             bound = 1.3 * ideal + fixed_s
@@ -184,6 +185,15 @@ def bench_latency(sizes: Sizes, out: Results) -> None:
                 f"{ours_s:.2f}",
                 f"floor {floor_s:.2f}",
                 f"{ours_s / floor_s:.2f}",
+                "(context)",
+                ok=None,
+            )
+            out.add(
+                "2 latency",
+                f"floor's requests alone, c={concurrency}",
+                f"{fetch_s:.2f}",
+                f"ideal {ideal:.1f}",
+                f"{fetch_s / ideal:.2f}",
                 "(context)",
                 ok=None,
             )

@@ -103,10 +103,15 @@ def floor(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     locations = httpx.get(f"{args.base_url}/v1/analytics/locations/basic", auth=auth).json()
     ids = [row["locationId"] for row in locations]
     requests = plan(args.datasets.split(","), ids, today - dt.timedelta(days=args.days), today)
-    rows = run_floor(
+    result = run_floor(
         args.base_url, key_id, secret, requests, args.concurrency, work / "floor.duckdb"
     )
-    return {"seconds": time.perf_counter() - started, "rows": rows, "requests": len(requests)}
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": result.rows,
+        "requests": len(requests),
+        "fetch_seconds": result.fetch_seconds,
+    }
 
 
 def peer(args: argparse.Namespace, work: Path) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,13 @@ ENDPOINTS = {
     "bookings_attendance": ("/v1/analytics/user-booking-attendance/basic", "locationId"),
     "presence": ("/v1/analytics/presence/basic", "locationIds"),
 }
+
+
+@dataclass(frozen=True)
+class FloorResult:
+    rows: int
+    fetch_seconds: float
+    """The requests alone: every body fetched, nothing loaded yet."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +70,10 @@ def plan(datasets: list[str], locations: list[str], start: dt.date, end: dt.date
 
 def run_floor(
     base_url: str, key_id: str, secret: str, requests: list[Request], concurrency: int, db: Path
-) -> int:
-    """Fetch every request into a file, then one ``read_json`` per dataset; returns the rows."""
+) -> FloorResult:
+    """Fetch every request into a file, then one ``read_json`` per dataset."""
     with tempfile.TemporaryDirectory(prefix="calven-floor-") as tmp:
+        started = time.perf_counter()
         limits = httpx.Limits(max_connections=concurrency)
         with httpx.Client(
             base_url=base_url, auth=(key_id, secret), timeout=300, limits=limits
@@ -84,6 +93,7 @@ def run_floor(
 
             with ThreadPoolExecutor(concurrency) as pool:
                 files = list(pool.map(fetch, enumerate(requests)))
+        fetch_seconds = time.perf_counter() - started
         rows = 0
         with duckdb.connect(str(db)) as con:
             for dataset in dict.fromkeys(r.dataset for r in requests):
@@ -93,4 +103,4 @@ def run_floor(
                     f"select * from read_json({mine!r}, format = 'array')"
                 )
                 rows += con.execute(f"select count(*) from {dataset}").fetchone()[0]
-        return rows
+        return FloorResult(rows, fetch_seconds)
