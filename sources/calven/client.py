@@ -1,10 +1,12 @@
 """The HTTP client of a run: one connection pool, bounded concurrency, retries, clear errors.
 
 ``CalvenClient.get_records`` sends one warehouse read and returns the parsed JSON array;
-``submit`` does the same on the client's thread pool, which is the single concurrency budget of
-the run. Transient failures (429, 500/502/503/504, timeouts, resets, a truncated body) are retried
-with full-jitter exponential backoff, honouring ``Retry-After``, bounded by attempts and by total
-seconds (``RetryPolicy``). Other 4xx fail at once. See ``sources.calven.errors`` for the tree.
+``submit`` does the same on the client's thread pool. At most ``max_concurrency`` requests are in
+flight across the run (its single concurrency budget); a short body is read whole and parsed
+outside that budget, so the next request is under way meanwhile. Transient failures (429,
+500/502/503/504, timeouts, resets, a truncated body) are retried with full-jitter exponential
+backoff, honouring ``Retry-After``, bounded by attempts and by total seconds (``RetryPolicy``).
+Other 4xx fail at once. See ``sources.calven.errors`` for the tree.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import orjson
 
 from sources.calven.auth import AuthType, CalvenAuth, make_auth
 from sources.calven.errors import Cancelled, ConfigError, TransientError
+from sources.calven.framing import MIN_RUN_BYTES
 from sources.calven.pages import FramingError, NotAnArrayBody, Pages, Parse, read_pages
 from sources.calven.ratelimit import RateLimiter
 from sources.calven.responses import (
@@ -62,6 +65,17 @@ def check_base_url(base_url: str, *, allow_insecure_http: bool) -> str:
     return base_url.rstrip("/")
 
 
+def reads_whole(response: httpx.Response) -> bool:
+    """Whether a body is read whole rather than streamed: a plain body of at most one parse run.
+
+    The framing parser holds up to ``MIN_RUN_BYTES`` before it parses anything, so reading such
+    a body at once holds no more of it in memory. A compressed body may be far longer decoded.
+    """
+    length = response.headers.get("Content-Length")
+    encoding = response.headers.get("Content-Encoding", "identity")
+    return encoding == "identity" and length is not None and int(length) <= MIN_RUN_BYTES
+
+
 def _is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
@@ -79,7 +93,8 @@ class CalvenClient:
         auth_type: ``basic`` (requests go to ``path + "/basic"``), ``hmac`` or ``client_secret``.
         api_key_id: the API key id (not secret; appears in auth errors).
         api_secret: the API key secret (never logged or quoted).
-        max_concurrency: worker threads of ``submit`` and size of the connection pool.
+        max_concurrency: requests in flight at most (the connection pool's size); ``submit``
+            has twice as many worker threads, so that some parse what has arrived meanwhile.
         max_requests_per_second: optional request budget across all threads.
         timeout: read/write/pool timeout in seconds (connect is 10 s at most).
         retry: the retry policy.
@@ -126,6 +141,7 @@ class CalvenClient:
             transport=transport,
             event_hooks={"request": [self._count_request]},
         )
+        self._in_flight = threading.BoundedSemaphore(max_concurrency)
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
         self._closed = False
@@ -273,7 +289,7 @@ class CalvenClient:
                 raise RuntimeError("CalvenClient is closed")
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(
-                    max_workers=self.max_concurrency, thread_name_prefix="calven"
+                    max_workers=2 * self.max_concurrency, thread_name_prefix="calven"
                 )
             return self._executor
 
@@ -335,7 +351,7 @@ class CalvenClient:
         )
         sent = time.monotonic()
         try:
-            response = self._http.send(request, stream=True)
+            response = self._receive(request, streamed=reader is not None)
             try:
                 if reader is not None and 200 <= response.status_code < 300:
                     result = reader(response, path, context)
@@ -356,6 +372,23 @@ class CalvenClient:
             auth_name=f"{self.auth_type} auth for key {self.auth.api_key_id}",
             redact=self.auth.redact,
         )
+
+    def _receive(self, request: httpx.Request, *, streamed: bool) -> httpx.Response:
+        """Send ``request`` within the in-flight budget; the body is read here unless it streams.
+
+        A body streams to the reader only when it is long (see ``reads_whole``): a short one is
+        read at once, so its connection goes back to the pool and the next request is under way
+        while the worker parses it.
+        """
+        with self._in_flight:
+            response = self._http.send(request, stream=True)
+            try:
+                if not streamed or reads_whole(response):
+                    response.read()
+            except BaseException:
+                response.close()
+                raise
+        return response
 
     @staticmethod
     def _log(method: str, path: str, response: httpx.Response, attempt: int, sent: float) -> None:

@@ -1,8 +1,8 @@
 """The resource generators: dimensions, windowed datasets and future bookings.
 
 Windows are fetched concurrently through the client's shared pool (``CalvenClient.submit_pages``),
-keeping at most ``max_concurrency`` requests of a resource in flight. Each response is parsed into
-Arrow tables while it streams in and spooled (``sources.calven.pages``); the tables are yielded as
+keeping at most ``max_concurrency`` requests in flight. Each response is parsed into Arrow tables
+(a long one while it streams in) and spooled (``sources.calven.pages``); the tables are yielded as
 windows complete, small ones joined (dlt's cost is per item). A window is recorded in the ledger,
 which is resource state, once its rows are on their way to dlt: state and rows are committed in
 the same load package or not at all. A failed window is reported to the session and left out
@@ -123,11 +123,11 @@ def _fetch(
 ) -> Iterator[tuple[PlannedWindow, Pages | CalvenError, float]]:
     """Fetch windows concurrently, yielding (window, pages or error, seconds) as they finish.
 
-    Twice as many windows as the client has workers are submitted at a time: the next request
-    is queued before a worker frees up, since the thread that hands results to dlt and submits
-    new ones may be busy writing (at 16 workers, 15.3 requests were in flight on average
-    instead of 15.7). The caller closes the pages it receives; pages nobody will read are
-    closed here.
+    Twice as many windows as may be in flight are submitted at a time, one per client worker:
+    while some requests are in flight, the other workers parse what has arrived or wait for a
+    slot, so a request is ready the moment a slot frees up even when the thread that hands
+    results to dlt and submits new ones is busy writing. The caller closes the pages it
+    receives; pages nobody will read are closed here.
     """
     todo = iter(planned)
     pending: dict[Future[Pages], tuple[PlannedWindow, float]] = {}
