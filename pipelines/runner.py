@@ -157,9 +157,9 @@ def _checkpoint(pipeline: dlt.Pipeline, source: DltSource, stop: StopRequest) ->
         raise
     stop.check()
     with stop.deferred():
-        pipeline.normalize()
+        normalized = pipeline.normalize()
         merges.verify(pipeline)
-        with one_connection(pipeline):
+        with one_connection(pipeline, rows=sum(normalized.row_counts.values())):
             info = pipeline.load()
     stop.check()
     return list(info.loads_ids)

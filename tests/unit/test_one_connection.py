@@ -6,7 +6,14 @@ import dlt
 import duckdb
 import pytest
 
-from pipelines.pipeline import DUCKDB_SETTINGS_ENV, PipelineSpec, make_pipeline, one_connection
+from pipelines.pipeline import (
+    DUCKDB_ROW_GROUP_ROWS,
+    DUCKDB_SETTINGS_ENV,
+    PipelineSpec,
+    load_threads,
+    make_pipeline,
+    one_connection,
+)
 
 SETTINGS = "select current_setting('memory_limit'), current_setting('TimeZone')"
 
@@ -58,6 +65,38 @@ def test_the_held_connection_gets_the_configured_settings(tmp_path, monkeypatch)
         pipeline.load()
         with pipeline.sql_client() as client:
             assert client.execute_sql(SETTINGS) == [("95.3 MiB", "UTC")]
+
+
+def _threads_during_load(pipeline, rows: int | None) -> int:
+    with one_connection(pipeline, rows=rows):
+        pipeline.load()
+        with pipeline.sql_client() as client:
+            return int(client.execute_sql("select current_setting('threads')")[0][0])
+
+
+def test_a_small_load_runs_on_one_thread(tmp_path) -> None:
+    pipeline = _extracted(tmp_path, dlt.destinations.duckdb(str(tmp_path / "w.duckdb")))
+    assert _threads_during_load(pipeline, rows=3) == 1
+
+
+def test_a_configured_thread_count_wins(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(DUCKDB_SETTINGS_ENV, '{"threads": 2}')
+    pipeline = _extracted(tmp_path, dlt.destinations.duckdb(str(tmp_path / "w.duckdb")))
+    assert _threads_during_load(pipeline, rows=3) == 2
+
+
+@pytest.mark.parametrize(
+    ("rows", "available", "threads"),
+    [
+        (0, 4, 1),
+        (DUCKDB_ROW_GROUP_ROWS, 4, 1),
+        (DUCKDB_ROW_GROUP_ROWS + 1, 4, 2),
+        (10 * DUCKDB_ROW_GROUP_ROWS, 4, 4),
+        (10 * DUCKDB_ROW_GROUP_ROWS, 2, 2),
+    ],
+)
+def test_load_threads(rows: int, available: int, threads: int) -> None:
+    assert load_threads(rows, available) == threads
 
 
 def test_the_destination_is_restored_after_the_block(tmp_path) -> None:
