@@ -73,7 +73,12 @@ def reads_whole(response: httpx.Response) -> bool:
     """
     length = response.headers.get("Content-Length")
     encoding = response.headers.get("Content-Encoding", "identity")
-    return encoding == "identity" and length is not None and int(length) <= MIN_RUN_BYTES
+    plain = encoding == "identity" and length is not None and length.isdigit()
+    return plain and int(length) <= MIN_RUN_BYTES
+
+
+def _cancelled(method: str, path: str, context: str) -> Cancelled:
+    return Cancelled(f"{where(method, path, context)}: cancelled, the run was interrupted")
 
 
 def _is_loopback(host: str) -> bool:
@@ -311,9 +316,7 @@ class CalvenClient:
         while True:
             attempt += 1
             if self._aborted.is_set():
-                raise Cancelled(
-                    f"{where(method, full, context)}: cancelled, the run was interrupted"
-                )
+                raise _cancelled(method, full, context)
             try:
                 return self._attempt(method, full, params, content, context, attempt, reader)
             except TransientError as exc:
@@ -351,7 +354,7 @@ class CalvenClient:
         )
         sent = time.monotonic()
         try:
-            response = self._receive(request, streamed=reader is not None)
+            response = self._receive(request, path, context, streamed=reader is not None)
             try:
                 if reader is not None and 200 <= response.status_code < 300:
                     result = reader(response, path, context)
@@ -373,14 +376,19 @@ class CalvenClient:
             redact=self.auth.redact,
         )
 
-    def _receive(self, request: httpx.Request, *, streamed: bool) -> httpx.Response:
+    def _receive(
+        self, request: httpx.Request, path: str, context: str, *, streamed: bool
+    ) -> httpx.Response:
         """Send ``request`` within the in-flight budget; the body is read here unless it streams.
 
         A body streams to the reader only when it is long (see ``reads_whole``): a short one is
         read at once, so its connection goes back to the pool and the next request is under way
-        while the worker parses it.
+        while the worker parses it. A request still waiting for a slot when the run is aborted
+        is cancelled, never sent.
         """
         with self._in_flight:
+            if self._aborted.is_set():
+                raise _cancelled(request.method, path, context)
             response = self._http.send(request, stream=True)
             try:
                 if not streamed or reads_whole(response):

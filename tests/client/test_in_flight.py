@@ -18,6 +18,7 @@ import pytest
 
 from sources.calven.client import CalvenClient, reads_whole
 from sources.calven.framing import MIN_RUN_BYTES, Run
+from sources.calven.pages import Parse
 from sources.calven.settings import BOOKINGS_ATTENDANCE
 from sources.calven.tables import parse_run
 from sources.calven_sim.control import SimulatorConfig
@@ -49,6 +50,17 @@ def day_windows(count: int) -> list[dict[str, str]]:
     return [{"startDate": d.isoformat(), "endDate": d.isoformat()} for d in days]
 
 
+def fetch_days(sim: RunningSimulator, max_concurrency: int, days: int, parse: Parse) -> None:
+    """Submit one window per day, ``days`` of them, and wait for all."""
+    with connect(sim, max_concurrency) as client:
+        futures = [
+            client.submit_pages(BOOKINGS, window, parse=parse, keys=BOOKINGS_ATTENDANCE.key_fields)
+            for window in day_windows(days)
+        ]
+        for future in futures:
+            future.result().close()
+
+
 def data_requests(sim: RunningSimulator) -> int:
     return len(sim.sim.requests(BOOKINGS))
 
@@ -70,26 +82,15 @@ def test_a_short_body_is_parsed_while_the_next_request_is_under_way(
             seen_while_parsing.append(data_requests(slow))
         return parse_run(run, BOOKINGS_ATTENDANCE)
 
-    with connect(slow, max_concurrency=1) as client:
-        futures = [
-            client.submit_pages(BOOKINGS, window, parse=parse, keys=BOOKINGS_ATTENDANCE.key_fields)
-            for window in day_windows(2)
-        ]
-        for future in futures:
-            future.result().close()
+    fetch_days(slow, max_concurrency=1, days=2, parse=parse)
     assert seen_while_parsing == [2]
 
 
 def test_the_server_never_has_more_than_max_concurrency_requests(slow: RunningSimulator) -> None:
     slow.sim.clear_requests()
-    parse = partial(parse_run, dataset=BOOKINGS_ATTENDANCE)
-    with connect(slow, max_concurrency=2) as client:
-        futures = [
-            client.submit_pages(BOOKINGS, window, parse=parse, keys=BOOKINGS_ATTENDANCE.key_fields)
-            for window in day_windows(10)
-        ]
-        for future in futures:
-            future.result().close()
+    fetch_days(
+        slow, max_concurrency=2, days=10, parse=partial(parse_run, dataset=BOOKINGS_ATTENDANCE)
+    )
     entries = slow.sim.requests(BOOKINGS)
     assert len(entries) == 10
     events = sorted(
@@ -111,8 +112,9 @@ def test_the_server_never_has_more_than_max_concurrency_requests(slow: RunningSi
         ({"Content-Length": str(MIN_RUN_BYTES + 1)}, False),
         ({"Transfer-Encoding": "chunked"}, False),
         ({"Content-Length": "1000", "Content-Encoding": "gzip"}, False),
+        ({"Content-Length": "1000, 1000"}, False),
     ],
-    ids=["short", "one run", "longer", "unknown length", "compressed"],
+    ids=["short", "one run", "longer", "unknown length", "compressed", "not a number"],
 )
 def test_which_bodies_are_read_whole(headers: dict[str, str], whole: bool) -> None:
     assert reads_whole(httpx.Response(200, headers=headers)) is whole
