@@ -77,10 +77,6 @@ def reads_whole(response: httpx.Response) -> bool:
     return plain and int(length) <= MIN_RUN_BYTES
 
 
-def _cancelled(method: str, path: str, context: str) -> Cancelled:
-    return Cancelled(f"{where(method, path, context)}: cancelled, the run was interrupted")
-
-
 def _is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
@@ -315,8 +311,6 @@ class CalvenClient:
         attempt = 0
         while True:
             attempt += 1
-            if self._aborted.is_set():
-                raise _cancelled(method, full, context)
             try:
                 return self._attempt(method, full, params, content, context, attempt, reader)
             except TransientError as exc:
@@ -383,12 +377,13 @@ class CalvenClient:
 
         A body streams to the reader only when it is long (see ``reads_whole``): a short one is
         read at once, so its connection goes back to the pool and the next request is under way
-        while the worker parses it. A request still waiting for a slot when the run is aborted
-        is cancelled, never sent.
+        while the worker parses it. Once the run is aborted, no request is sent: one that was
+        waiting for a slot or a retry is cancelled here.
         """
         with self._in_flight:
             if self._aborted.is_set():
-                raise _cancelled(request.method, path, context)
+                at = where(request.method, path, context)
+                raise Cancelled(f"{at}: cancelled, the run was interrupted")
             response = self._http.send(request, stream=True)
             try:
                 if not streamed or reads_whole(response):
