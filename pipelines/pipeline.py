@@ -14,7 +14,9 @@ from typing import Any
 
 import dlt
 import duckdb
+from dlt.common.destination import AnyDestination, Destination
 from dlt.common.destination.exceptions import UnknownDestinationModule
+from dlt.common.storages.configuration import WithLocalFiles
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from sources.calven.errors import ConfigError
@@ -75,17 +77,33 @@ def make_pipeline(spec: PipelineSpec) -> dlt.Pipeline:
     """The configured pipeline; ConfigError for a destination dlt does not know."""
     apply_defaults()
     try:
-        return dlt.pipeline(
-            pipeline_name=spec.pipeline_name,
-            destination=spec.destination,
-            dataset_name=spec.dataset_name,
-            pipelines_dir=str(spec.pipelines_dir),
-        )
+        destination = Destination.from_reference(spec.destination)
     except UnknownDestinationModule as exc:
         raise ConfigError(
             f"destination '{spec.destination}' is not a dlt destination "
             "(for example duckdb, postgres, snowflake, bigquery, filesystem)"
         ) from exc
+    return dlt.pipeline(
+        pipeline_name=spec.pipeline_name,
+        destination=here(destination),
+        dataset_name=spec.dataset_name,
+        pipelines_dir=str(spec.pipelines_dir),
+    )
+
+
+def here(destination: AnyDestination | None) -> AnyDestination | None:
+    """``destination`` with relative local paths resolved against today's working directory.
+
+    dlt binds a destination's local files (the default DuckDB file, a relative filesystem
+    ``bucket_url``) to the directory the pipeline *first* ran in, remembered in its local state:
+    a moved working folder then failed on every run, and a copied one wrote into the original's
+    database. A directory given here wins over the remembered one.
+    """
+    if destination is not None and issubclass(destination.spec, WithLocalFiles):
+        destination.config_params.setdefault(
+            "local_dir", os.path.abspath(dlt.current.run_context().local_dir)
+        )
+    return destination
 
 
 def destination_name(pipeline: dlt.Pipeline) -> str | None:
