@@ -16,6 +16,8 @@ import dlt
 import pyarrow as pa
 from dlt.destinations.exceptions import DatabaseUndefinedRelation
 
+from pipelines.pipeline import destination_name
+from pipelines.read_only import checked_select, read_rows, table_select
 from sources.calven.errors import ConfigError
 from sources.calven.push import STATUSES, EventKind, Outcome, Status, read_file
 
@@ -44,30 +46,20 @@ RESULTS_SCHEMA = pa.schema(
 
 
 def read_source(pipeline: dlt.Pipeline, source: str) -> list[Mapping[str, Any]]:
-    """All rows of a file, ``table:NAME`` or ``query:SQL`` (a table is read before any write)."""
+    """All rows of a file, ``table:NAME`` or ``query:SQL`` (read-only, before any write)."""
     kind, sep, rest = source.partition(":")
     if sep and kind in ("table", "query"):
         if not rest.strip():
             raise ConfigError(
                 f"--from {kind}: needs a {'table name' if kind == 'table' else 'query'}"
             )
-        return _query_rows(pipeline, rest.strip(), is_table=kind == "table")
-    return list(read_file(source))
-
-
-def _query_rows(pipeline: dlt.Pipeline, target: str, *, is_table: bool) -> list[Mapping[str, Any]]:
-    with pipeline.sql_client() as client:
-        if is_table:
-            name = target if "." in target else client.make_qualified_table_name(target)
-            sql = f"SELECT * FROM {name}"
+        target = destination_name(pipeline)
+        if kind == "table":
+            sql = table_select(rest.strip(), target)
         else:
-            sql = target
-        try:
-            with client.execute_query(sql) as cursor:
-                columns = [column[0] for column in cursor.description]
-                return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-        except DatabaseUndefinedRelation as exc:
-            raise ConfigError(f"--from: {target} does not exist in the destination") from exc
+            sql = checked_select(rest.strip(), target)
+        return read_rows(pipeline, sql, what=f"{kind}:{rest.strip()}"[:SOURCE_TEXT_LIMIT])
+    return list(read_file(source))
 
 
 def previous_outcomes(pipeline: dlt.Pipeline, kind: EventKind) -> dict[str, Status]:
