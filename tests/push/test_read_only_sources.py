@@ -1,4 +1,4 @@
-"""``push --from query:``/``table:`` can only read: a dry run or a real one never changes a table."""
+"""``push --from query:``/``table:`` only read: a dry run or a real one never changes a table."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ def _users(database) -> int:
 
 
 @pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "real"])
-@pytest.mark.parametrize(("source", "message"), [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE])
+@pytest.mark.parametrize(
+    ("source", "message"), [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE]
+)
 def test_a_query_that_writes_is_refused_and_changes_nothing(
     source, message, dry_run, tmp_path, simulator, cli
 ):
@@ -67,7 +69,7 @@ def test_the_duckdb_connection_itself_cannot_write(tmp_path):
             pipelines_dir=tmp_path / "state",
         )
     )
-    with pytest.raises(ConfigError, match="the destination refused it: .*read-only"):
+    with pytest.raises(ConfigError, match=r"the destination refused it: .*read-only"):
         read_rows(pipeline, "drop table users", what="query:drop table users")
     assert _users(database) == 1
     assert read_rows(pipeline, "select user_id from users", what="query") == [{"user_id": "u-1"}]
