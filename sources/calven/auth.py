@@ -212,7 +212,16 @@ class _TokenAuth(httpx.Auth):
         method, path = "POST", self.token_path
         status = response.status_code
         if status in RETRYABLE_STATUSES:
-            raise transient_from_response(response, method, path, f"{self.auth_type} token")
+            raise transient_from_response(
+                response, method, path, f"{self.auth_type} token", self.redact
+            )
+        if status in (404, 405):
+            url = response.request.url.copy_with(query=None, userinfo=b"")
+            raise ConfigError(
+                f"{method} {url} answered {status_text(response)}: there is no Calven token "
+                "endpoint at that address, so base_url is likely wrong (expected the API root, "
+                "e.g. https://api.calven.com, without a path)"
+            )
         if status >= 400 or status < 200:
             # 400 included: on a token endpoint it means the key or the signature was refused.
             raise AuthError(

@@ -55,12 +55,13 @@ def where(method: str, path: str, context: str) -> str:
 
 
 def transient_from_response(
-    response: httpx.Response, method: str, path: str, context: str
+    response: httpx.Response, method: str, path: str, context: str, redact: Redact
 ) -> TransientError:
-    """A TransientError for a 429 or 5xx, carrying the server's ``Retry-After``."""
+    """A TransientError for a 429 or 5xx, carrying the server's ``Retry-After``; ``redact``
+    removes credentials from the server's message (it may quote what the request carried)."""
     reason = status_text(response)
     return TransientError(
-        f"{where(method, path, context)} failed with {reason}: {server_message(response)}",
+        f"{where(method, path, context)} failed with {reason}: {redact(server_message(response))}",
         method=method,
         path=path,
         context=context,
@@ -138,7 +139,7 @@ def parse_response(
     """
     status = response.status_code
     if status in RETRYABLE_STATUSES:
-        raise transient_from_response(response, method, path, context)
+        raise transient_from_response(response, method, path, context, redact)
     if status in (401, 403):
         raise AuthError(
             f"{where(method, path, context)} was refused with {status_text(response)} using "
@@ -146,8 +147,12 @@ def parse_response(
         )
     if not 200 <= status < 300:
         error = ClientRequestError if 400 <= status < 500 else RequestError
+        hint = ""
+        if status == 404:
+            url = response.request.url.copy_with(query=None, userinfo=b"")
+            hint = f" ({url} does not exist: is base_url the API root, without a path?)"
         raise error(
-            f"{where(method, path, context)} failed with {status_text(response)}: "
+            f"{where(method, path, context)} failed with {status_text(response)}{hint}: "
             f"{redact(server_message(response))}",
             method=method,
             path=path,

@@ -195,6 +195,11 @@ class Authenticator:
             return "basic", key_id if key_id in self._keys else None
         return "none", None
 
+    def issued_tokens(self) -> list[str]:
+        """Every token issued and not yet forgotten, for tests that search outputs by value."""
+        with self._lock:
+            return list(self._tokens)
+
     def expire_tokens(self) -> None:
         """Forgets every issued token, so the next bearer request of each client gets 401."""
         with self._lock:

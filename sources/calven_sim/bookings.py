@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sources.calven_sim.hashing import I64, day_string
-from sources.calven_sim.org import NULL_PLACE, PLANS, Groups, fragments, json_str
+from sources.calven_sim.org import NULL_PLACE, PLANS, Groups, Site, fragments, json_str
 from sources.calven_sim.plans import ATTENDANCE, SRC_AUTO, SRC_USER, Block
 
 FIELDS = (
@@ -83,16 +83,25 @@ _TAILS = fragments(
 _ROW_START = b'{"userId":"'
 
 
-def block_json(block: Block, groups: Groups, keep: npt.NDArray[np.bool_] | None = None) -> bytes:
-    """Comma-separated JSON objects of the block's rows (``keep`` selects a subset)."""
+def block_json(
+    block: Block,
+    groups: Groups,
+    keep: npt.NDArray[np.bool_] | None = None,
+    primary: Site | None = None,
+) -> bytes:
+    """Comma-separated JSON objects of the block's rows (``keep`` selects a subset).
+
+    ``primary`` is the location that lists the rows, when not the users' home (a user who moved).
+    """
     chunk, site = block.chunk, block.chunk.site
     sel = slice(None) if keep is None else keep
     rows = block.rows[sel]
     if not len(rows):
         return b""
+    home = primary or site
     mid = b'","primaryLocationId":"%s","primaryLocationName":%s,"day":"%s",' % (
-        site.id.encode(),
-        json_str(site.name),
+        home.id.encode(),
+        json_str(home.name),
         day_string(block.day).encode(),
     )
     states = fragments([mid + s for s in _STATES], b"")
@@ -127,10 +136,14 @@ def _places(block: Block, desk: I64) -> list[bytes]:
 
 
 def block_dicts(
-    block: Block, groups: Groups, keep: npt.NDArray[np.bool_] | None = None
+    block: Block,
+    groups: Groups,
+    keep: npt.NDArray[np.bool_] | None = None,
+    primary: Site | None = None,
 ) -> list[dict[str, Any]]:
-    """The block's rows as dicts with every field of ``FIELDS`` in order."""
+    """The block's rows as dicts with every field of ``FIELDS`` in order (see ``block_json``)."""
     chunk, site = block.chunk, block.chunk.site
+    home = primary or site
     sel = slice(None) if keep is None else keep
     day = day_string(block.day)
     desks = block.desk[sel]
@@ -156,8 +169,8 @@ def block_dicts(
         bgroup_id, bgroup_name = groups.department(bgroup) if bgroup >= 0 else (None, None)
         values = (
             chunk.ids[pos].decode(),
-            site.id,
-            site.name,
+            home.id,
+            home.name,
             day,
             PLANS[plan],
             depth or None,

@@ -2,8 +2,8 @@
 
 Tests drive it from Python (``running.sim``) or over HTTP under ``/_sim``; both reach the same
 object, and every control is safe to call from a test thread while the server runs in its own.
-Changing the tenant (``advance``, ``add_location``) while a request is being answered is not
-supported: call them between requests.
+Changing the tenant (``advance``, ``add_location``, ``move_user``) while a request is being
+answered is not supported: call them between requests.
 """
 
 from __future__ import annotations
@@ -120,6 +120,19 @@ class Simulator:
     def add_location(self, users: int) -> str:
         """Opens a new office with this many users; returns its location id."""
         return self.tenant.add_location(users)
+
+    def move_user(self, user_id: str, location_id: str, *, straddle: bool = True) -> None:
+        """Changes a user's primary location; see ``sources.calven_sim.moves``.
+
+        With ``straddle`` both locations list the user's bookings rows (each with its own
+        ``primaryLocationId``) until the user is moved again without it, as a sync that reads the
+        old location before the move and the new one after it sees them. ``truth`` counts the
+        user once, under the new location.
+
+        Raises:
+            ValueError: When the user or the location is unknown.
+        """
+        self.tenant.move_user(user_id, location_id, straddle=straddle)
 
     def truth(
         self,

@@ -1,124 +1,39 @@
 """Reading a tenant snapshot: every dataset as a stream of row batches (dicts or JSON bytes).
 
-A ``View`` is an immutable picture of the tenant at one moment (clock, locations, submitted
-changes); reads work on a view, so a concurrent ``advance()`` never tears a response. Batches
-are one (location, user chunk, day) at a time, which keeps memory flat for any tenant size.
+Reads work on a ``View`` (``sources.calven_sim.view``). Batches are one (location, user chunk,
+day) at a time, which keeps memory flat for any tenant size. A location also lists the users who
+moved to it (``sources.calven_sim.moves``): their rows come from their home location's blocks,
+with this location as their primary one, after the location's own users.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import orjson
 
 from sources.calven_sim import activity, bookings
-from sources.calven_sim.blockcache import BlockCache
-from sources.calven_sim.hashing import counter_of
+from sources.calven_sim.moves import kept_at_home, visitors
 from sources.calven_sim.names import FIRST_NAMES, LAST_NAMES
-from sources.calven_sim.org import (
-    CHUNK,
-    K_LOCATION,
-    K_USER,
-    STATUSES,
-    Groups,
-    Site,
-    build_groups,
-    build_site,
-)
-from sources.calven_sim.people import UserChunk, build_chunk, chunks_of
+from sources.calven_sim.org import CHUNK, STATUSES, Groups, Site
+from sources.calven_sim.people import UserChunk, chunks_of
 from sources.calven_sim.plans import NO_EDITS, Block, DayEdits, day_block
+from sources.calven_sim.view import Query, Row, View
 
-Row = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class View:
-    """The tenant as of one moment; everything else is derived from these fields."""
-
-    seed: int
-    base_users: int
-    first_day: int
-    future_days: int
-    today: int
-    sites: tuple[tuple[int, int], ...]
-    """(first user index, user count) per location, in location order."""
-    edits: Mapping[int, DayEdits] = field(default_factory=dict)
-    presence: Mapping[int, tuple[Row, ...]] = field(default_factory=dict)
-    """Submitted presence rows (already visible) by day ordinal."""
-    changes: Mapping[int, tuple[Row, ...]] = field(default_factory=dict)
-    """Change-log rows of submitted events by event day ordinal."""
-
-    @property
-    def groups(self) -> Groups:
-        return build_groups(self.seed, self.base_users)
-
-    @property
-    def n_users(self) -> int:
-        start, n = self.sites[-1]
-        return start + n
-
-    def site(self, k: int) -> Site:
-        start, n = self.sites[k]
-        return build_site(self.seed, k, start, n)
-
-    def chunk(self, site: Site, c: int) -> UserChunk:
-        return build_chunk(self.seed, self.base_users, site, c)
-
-    def site_of_user(self, g: int) -> int:
-        starts = [start for start, _ in self.sites]
-        return int(np.searchsorted(starts, g, side="right")) - 1
-
-    def location_index(self, location_id: str) -> int | None:
-        k = counter_of(self.seed, K_LOCATION, location_id.lower())
-        return k if k is not None and k < len(self.sites) else None
-
-    def user_index(self, user_id: str) -> int | None:
-        g = counter_of(self.seed, K_USER, user_id.lower())
-        return g if g is not None and g < self.n_users else None
+Mask = npt.NDArray[np.bool_] | None
+"""Which rows of a block or chunk to keep; None keeps them all."""
 
 
-@dataclass(frozen=True)
-class Query:
-    """A read request: dataset, inclusive day range and filters resolved to indices."""
+class Part(NamedTuple):
+    """Rows of one bookings block: which to keep, and the location listing them (None: home)."""
 
-    dataset: str
-    start: dt.date | None
-    end: dt.date | None
-    sites: tuple[int, ...]
-    users: np.ndarray[Any, np.dtype[np.int64]] | None
-    location_ids: frozenset[str] | None
-    blocks: BlockCache | None = None
-
-    @property
-    def users_set(self) -> frozenset[int]:
-        return frozenset() if self.users is None else frozenset(self.users.tolist())
-
-
-def make_query(
-    view: View,
-    dataset: str,
-    start: dt.date | None,
-    end: dt.date | None,
-    location_ids: Sequence[str] | None,
-    user_ids: Sequence[str] | None,
-    blocks: BlockCache | None = None,
-) -> Query:
-    """Resolve filters; unknown ids simply match nothing."""
-    sites: tuple[int, ...] = tuple(range(len(view.sites)))
-    wanted: frozenset[str] | None = None
-    if location_ids is not None:
-        found = {view.location_index(x) for x in location_ids}
-        sites = tuple(sorted(k for k in found if k is not None))
-        wanted = frozenset(view.site(k).id for k in sites)
-    users = None
-    if user_ids is not None:
-        resolved = {view.user_index(x) for x in user_ids}
-        users = np.array(sorted(g for g in resolved if g is not None), dtype=np.int64)
-    return Query(dataset, start, end, sites, users, wanted, blocks)
+    block: Block
+    keep: Mask
+    primary: Site | None
 
 
 def _days(first: int, last: int, query: Query, weekdays: bool = True) -> Iterator[dt.date]:
@@ -143,10 +58,29 @@ def _chunks(view: View, query: Query, k: int) -> Iterator[UserChunk]:
         yield view.chunk(site, c)
 
 
-def _keep(query: Query, chunk: UserChunk, positions: Any) -> Any:
-    if query.users is None:
+def _keep(query: Query, chunk: UserChunk, positions: Any) -> Mask:
+    """The query's user filter over ``positions`` of a chunk, less the users who moved away."""
+    if query.users is None and not query.moves:
         return None
-    return np.isin(chunk.gidx[positions], query.users)
+    users = chunk.gidx[positions]
+    wanted = None if query.users is None else np.isin(users, query.users)
+    stays = kept_at_home(query.moves, chunk.site.index, users)
+    if wanted is None or stays is None:
+        return stays if wanted is None else wanted
+    return wanted & stays
+
+
+def _visitors(view: View, query: Query, k: int) -> list[tuple[UserChunk, npt.NDArray[np.int64]]]:
+    """Users listed at location ``k`` from another home: (home chunk, their indices) pairs."""
+    wanted = visitors(query.moves, k)
+    if query.users is not None:
+        allowed = query.users_set
+        wanted = [g for g in wanted if g in allowed]
+    by_chunk: dict[int, tuple[UserChunk, list[int]]] = {}
+    for g in wanted:
+        chunk, _ = view.user_slot(g)
+        by_chunk.setdefault(int(chunk.gidx[0]), (chunk, []))[1].append(g)
+    return [(chunk, np.array(users, dtype=np.int64)) for chunk, users in by_chunk.values()]
 
 
 def _day_block(view: View, query: Query, chunk: UserChunk, day: dt.date, edits: DayEdits) -> Block:
@@ -156,15 +90,19 @@ def _day_block(view: View, query: Query, chunk: UserChunk, day: dt.date, edits: 
     return make() if query.blocks is None else query.blocks.block(view, chunk, day, make)
 
 
-def booking_blocks(view: View, query: Query) -> Iterator[tuple[Block, Any]]:
-    """Blocks of bookings & attendance with their user filter mask."""
+def booking_blocks(view: View, query: Query) -> Iterator[Part]:
+    """Blocks of bookings & attendance per (day, location): its users, then those who moved in."""
     last = view.today + view.future_days - 1
+    moved_in = {k: _visitors(view, query, k) for k in query.sites}
     for day in _days(view.first_day, last, query):
         edits = view.edits.get(day.toordinal(), NO_EDITS)
         for k in query.sites:
             for chunk in _chunks(view, query, k):
                 block = _day_block(view, query, chunk, day, edits)
-                yield block, _keep(query, chunk, block.rows)
+                yield Part(block, _keep(query, chunk, block.rows), None)
+            for chunk, users in moved_in[k]:
+                block = _day_block(view, query, chunk, day, edits)
+                yield Part(block, np.isin(chunk.gidx[block.rows], users), view.site(k))
 
 
 def presence_batches(view: View, query: Query) -> Iterator[list[Row]]:
@@ -241,7 +179,9 @@ def dimension_batches(view: View, query: Query) -> Iterator[list[Row]]:
                 yield _desks(view.seed, site, np.arange(lo, min(lo + CHUNK, site.n_desks)))
         else:
             for chunk in _chunks(view, query, k):
-                yield _users(query, chunk, groups)
+                yield _users(chunk, _keep(query, chunk, np.arange(len(chunk.gidx))), groups, site)
+            for chunk, users in _visitors(view, query, k):
+                yield _users(chunk, np.isin(chunk.gidx, users), groups, site)
 
 
 def _desks(seed: int, site: Site, desks: np.ndarray[Any, np.dtype[np.int64]]) -> list[Row]:
@@ -269,8 +209,7 @@ def _desks(seed: int, site: Site, desks: np.ndarray[Any, np.dtype[np.int64]]) ->
     return out
 
 
-def _users(query: Query, chunk: UserChunk, groups: Groups) -> list[Row]:
-    keep = _keep(query, chunk, np.arange(len(chunk.gidx)))
+def _users(chunk: UserChunk, keep: Mask, groups: Groups, primary: Site) -> list[Row]:
     positions = range(len(chunk.gidx)) if keep is None else np.flatnonzero(keep).tolist()
     out = []
     for i in positions:
@@ -282,7 +221,7 @@ def _users(query: Query, chunk: UserChunk, groups: Groups) -> list[Row]:
                 "lastName": LAST_NAMES[int(chunk.last[i])],
                 "onboarded": bool(chunk.onboarded[i]),
                 "primaryGroupId": groups.department(int(chunk.dept[i]))[0],
-                "primaryLocationId": chunk.site.id,
+                "primaryLocationId": primary.id,
                 "status": STATUSES[int(chunk.status[i])],
                 "userId": chunk.ids[i].decode(),
                 "userName": email,
@@ -295,8 +234,8 @@ def row_batches(view: View, query: Query) -> Iterator[list[Row]]:
     """Rows of any dataset as dict batches."""
     if query.dataset == "user-booking-attendance":
         groups = view.groups
-        for block, keep in booking_blocks(view, query):
-            yield bookings.block_dicts(block, groups, keep)
+        for part in booking_blocks(view, query):
+            yield bookings.block_dicts(part.block, groups, part.keep, part.primary)
     elif query.dataset == "presence":
         yield from presence_batches(view, query)
     elif query.dataset == "change-log/user":
@@ -305,9 +244,10 @@ def row_batches(view: View, query: Query) -> Iterator[list[Row]]:
         yield from dimension_batches(view, query)
 
 
-def _block_json(view: View, query: Query, block: Block, groups: Groups, keep: Any) -> bytes:
-    if query.blocks is None or keep is not None:
-        return bookings.block_json(block, groups, keep)
+def _block_json(view: View, query: Query, part: Part, groups: Groups) -> bytes:
+    block = part.block
+    if query.blocks is None or part.keep is not None or part.primary is not None:
+        return bookings.block_json(block, groups, part.keep, part.primary)
     return query.blocks.body(view, block, lambda: bookings.block_json(block, groups, None))
 
 
@@ -315,11 +255,36 @@ def json_batches(view: View, query: Query) -> Iterator[bytes]:
     """Rows of any dataset as comma-separated JSON objects per batch (empty batches skipped)."""
     if query.dataset == "user-booking-attendance":
         groups = view.groups
-        for block, keep in booking_blocks(view, query):
-            body = _block_json(view, query, block, groups, keep)
+        for part in booking_blocks(view, query):
+            body = _block_json(view, query, part, groups)
             if body:
                 yield body
         return
     for batch in row_batches(view, query):
         if batch:
             yield orjson.dumps(batch)[1:-1]
+
+
+RENDER_CHUNK_BYTES = 256 * 1024
+"""Bodies go out in pieces of about this size: a window of a small location is one piece."""
+
+
+def json_array(batches: Iterator[bytes]) -> Iterator[bytes]:
+    """The batches as one JSON array, in pieces of at least ``RENDER_CHUNK_BYTES`` but the last.
+
+    Each piece the server sends costs a hop to a worker thread and back, so many small batches
+    (a small location yields one per day) are joined; a large batch goes out as it is.
+    """
+    pending: list[bytes] = []
+    size = 0
+    for body in batches:
+        pending += (b"," if pending else b"[", body)
+        size += len(body) + 1
+        if size >= RENDER_CHUNK_BYTES:
+            yield b"".join(pending)
+            pending, size = [b""], 0
+    if not pending:
+        yield b"[]"
+        return
+    pending.append(b"]")
+    yield b"".join(pending)

@@ -8,6 +8,12 @@ configures faults and then sends N requests sees the same faults on every run. T
 draw, which is how partition-failure tests make one location fail every time.
 
 Only ``/v1/`` requests ever get latency or faults; the test controls under ``/_sim`` never do.
+
+Random faults are all of kinds a client should retry; a rule may also refuse a request with a
+``400``. With ``echo_credentials`` a status fault's message quotes the credentials the request
+carried, as a careless server or proxy might: the ``Authorization`` value (a live bearer token,
+or the Basic value) and the ``hash`` or ``client_secret`` of a token request. It is the one place
+the simulator puts a credential into a response, so tests can prove the client's redaction.
 """
 
 from __future__ import annotations
@@ -16,12 +22,20 @@ import hashlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
+from urllib.parse import parse_qsl
 
-FaultKind = Literal["500", "502", "503", "429", "timeout", "reset", "truncate"]
-FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
-STATUS_FAULTS: dict[FaultKind, int] = {"500": 500, "502": 502, "503": 503, "429": 429}
+import orjson
+
+TransientKind = Literal["500", "502", "503", "429", "timeout", "reset", "truncate"]
+FaultKind = TransientKind | Literal["400"]
+FAULT_KINDS: tuple[TransientKind, ...] = get_args(TransientKind)
+"""The kinds random faults are drawn from: each one a client should retry."""
+RULE_KINDS: tuple[FaultKind, ...] = (*FAULT_KINDS, "400")
+STATUS_FAULTS: dict[FaultKind, int] = {"500": 500, "502": 502, "503": 503, "429": 429, "400": 400}
 FAULTED_PREFIX = "/v1/"
+ECHOED_FIELDS = ("hash", "client_secret")
+"""Credentials in a token request's body that ``echo_credentials`` quotes back."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +64,8 @@ class FaultRule:
     times: int | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in FAULT_KINDS:
-            raise ValueError(f"FaultRule.kind must be one of {FAULT_KINDS}, got {self.kind!r}")
+        if self.kind not in RULE_KINDS:
+            raise ValueError(f"FaultRule.kind must be one of {RULE_KINDS}, got {self.kind!r}")
         if self.times is not None and self.times < 0:
             raise ValueError("FaultRule.times must be >= 0")
 
@@ -78,6 +92,7 @@ class FaultConfig:
         rules: Targeted faults, tried in order before the random draw.
         paths: Path prefixes eligible for random faults (rules ignore this).
         seed: Seed of the random draw; None uses the tenant seed.
+        echo_credentials: Status faults quote the request's credentials in their message.
     """
 
     rate: float = 0.0
@@ -87,6 +102,7 @@ class FaultConfig:
     rules: tuple[FaultRule, ...] = ()
     paths: tuple[str, ...] = (FAULTED_PREFIX,)
     seed: int | None = None
+    echo_credentials: bool = False
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.rate <= 1.0:
@@ -109,6 +125,8 @@ class Fault:
     timeout_seconds: float
     cut_fraction: float
     """Where a ``reset`` or ``truncate`` cuts the body, as a share of its length (0.2..0.8)."""
+    echo_credentials: bool = False
+    """A status fault's message quotes the request's credentials (``echoed_credentials``)."""
 
     @property
     def status(self) -> int | None:
@@ -175,6 +193,7 @@ class FaultInjector:
             retry_after_seconds=config.retry_after_seconds,
             timeout_seconds=config.timeout_seconds,
             cut_fraction=0.2 + 0.6 * unit_fraction(seed, seq, "cut"),
+            echo_credentials=config.echo_credentials,
         )
 
     def _rule_kind(
@@ -211,7 +230,10 @@ def fault_config_from_dict(data: Mapping[str, object]) -> FaultConfig:
     Raises:
         ValueError: When a field is unknown or has the wrong type or value.
     """
-    known = {"rate", "mix", "retry_after_seconds", "timeout_seconds", "rules", "paths", "seed"}
+    known = {
+        "rate", "mix", "retry_after_seconds", "timeout_seconds", "rules", "paths", "seed",
+        "echo_credentials",
+    }  # fmt: skip
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"FaultConfig: unknown fields {sorted(unknown)}")
@@ -240,4 +262,29 @@ def fault_config_as_dict(config: FaultConfig) -> dict[str, object]:
         "rules": [vars(rule).copy() for rule in config.rules],
         "paths": list(config.paths),
         "seed": config.seed,
+        "echo_credentials": config.echo_credentials,
     }
+
+
+def echoed_credentials(authorization: str | None, body: bytes) -> str:
+    """What an ``echo_credentials`` fault quotes: ``; the request carried ...`` or nothing.
+
+    Args:
+        authorization: The request's ``Authorization`` header, whole (scheme included).
+        body: The request body; ``ECHOED_FIELDS`` are taken from a JSON or form-encoded object.
+    """
+    quoted = [f"Authorization {authorization!r}"] if authorization else []
+    fields = _body_fields(body)
+    quoted += [f"{name} {fields[name]!r}" for name in ECHOED_FIELDS if name in fields]
+    return f"; the request carried {', '.join(quoted)}" if quoted else ""
+
+
+def _body_fields(body: bytes) -> dict[str, str]:
+    payload: Any
+    try:
+        payload = orjson.loads(body) if body else {}
+    except orjson.JSONDecodeError:
+        payload = dict(parse_qsl(body.decode("utf-8", "replace")))
+    if not isinstance(payload, dict):
+        return {}
+    return {k: v for k, v in payload.items() if isinstance(k, str) and isinstance(v, str)}

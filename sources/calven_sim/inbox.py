@@ -13,16 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sources.calven_sim.datasets import View
 from sources.calven_sim.hashing import counter_of
-from sources.calven_sim.org import (
-    CHUNK,
-    K_DESK,
-    K_LEVEL,
-    K_LOCATION,
-    K_ZONE,
-)
-from sources.calven_sim.people import UserChunk
+from sources.calven_sim.org import K_DESK, K_LEVEL, K_LOCATION, K_ZONE
+from sources.calven_sim.view import View
 
 MESSAGES = {0: "Success", 1: "User not found", 2: "Location not found"}
 
@@ -103,13 +96,6 @@ def parse_day(value: Any) -> dt.date | None:
             return None
     moment = parse_time(value)
     return None if moment is None else moment.date()
-
-
-def user_slot(view: View, g: int) -> tuple[UserChunk, int]:
-    """The cached chunk holding user ``g`` and the user's position in it."""
-    site = view.site(view.site_of_user(g))
-    local = g - site.start
-    return view.chunk(site, local // CHUNK), local % CHUNK
 
 
 UserResolver = Callable[[str | None, str | None], int | None]

@@ -19,9 +19,8 @@ from collections import defaultdict
 from dataclasses import replace
 
 from sources.calven_sim.activity import PLAN_WORDS, PRESENCE_FIELDS, change_row
-from sources.calven_sim.datasets import Row, View
 from sources.calven_sim.hashing import day_string, format_datetime, make_id
-from sources.calven_sim.inbox import Inbox, Presence, TimeOff, user_slot
+from sources.calven_sim.inbox import Inbox, Presence, TimeOff
 from sources.calven_sim.org import ACTIVE, AWAY, K_CHANGE_EXTRA, K_SUBMITTED, OFFICE, PLANS
 from sources.calven_sim.people import UserChunk
 from sources.calven_sim.plans import (
@@ -32,6 +31,7 @@ from sources.calven_sim.plans import (
     Override,
     plan_of,
 )
+from sources.calven_sim.view import Row, View
 
 MAX_TIME_OFF_DAYS = 366
 """Time off is applied to at most this many days from the submission day."""
@@ -71,7 +71,7 @@ class Settler:
     ) -> None:
         """Append change entries, each (action, changedBy, reasonCode), of one plan change."""
         before, after = PLANS[change[0]], PLANS[change[1]]
-        chunk, pos = user_slot(self.view, g)
+        chunk, pos = self.view.user_slot(g)
         digest = int.from_bytes(hashlib.blake2b(event_id.encode(), digest_size=4).digest())
         ms = 21 * 3_600_000 + digest % (3 * 3_600_000 - 10_000)
         when = dt.datetime.combine(dt.date.fromordinal(self.day), dt.time(), dt.UTC)
@@ -102,7 +102,7 @@ class Settler:
         return f"Booking {verb} at {chunk.site.name}"
 
     def time_off(self, item: TimeOff) -> None:
-        chunk, pos = user_slot(self.view, item.user)
+        chunk, pos = self.view.user_slot(item.user)
         if chunk.status[pos] != ACTIVE:
             return
         first = max(item.start.toordinal(), self.day)
@@ -136,7 +136,7 @@ class Settler:
         if d >= new_today:
             return False
         site = self.view.site(item.site)
-        chunk, pos = user_slot(self.view, item.user)
+        chunk, pos = self.view.user_slot(item.user)
         seed = self.view.seed
         counter = int.from_bytes(
             hashlib.blake2b(item.event_id.encode(), digest_size=8).digest()

@@ -11,6 +11,8 @@ Data model (all of it a pure function of the seed, the layout and the clock):
   the same numbers, so attendance matches presence and the last ``newPlan`` of a user-day
   matches its plan.
 - Submitted events (``inbox``) become visible at the next ``advance()`` (the nightly refresh).
+- ``move_user`` changes a user's primary location, optionally straddling the move the way a
+  sync that reads location by location sees it (``moves``).
 
 Ids are UUID strings derived from ``(seed, kind, index)`` (``hashing``): stable across runs and
 across ``add_location``, and sorted by index. Reads work on an immutable ``View`` of the tenant,
@@ -20,22 +22,21 @@ so they are safe while another thread submits or advances the clock.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-import orjson
-
 from sources.calven_sim import inbox as inbox_mod
 from sources.calven_sim import nightly
 from sources.calven_sim.blockcache import BlockCache
-from sources.calven_sim.datasets import View, json_batches, make_query, row_batches
+from sources.calven_sim.datasets import json_array, json_batches, row_batches
 from sources.calven_sim.hashing import key, make_id
 from sources.calven_sim.org import K_USER, MAX_USERS
 from sources.calven_sim.people import chunks_of
+from sources.calven_sim.truth import Truth, measure
+from sources.calven_sim.view import View, make_query
 
 __all__ = ["Tenant", "TenantConfig", "Truth"]
 
@@ -64,27 +65,6 @@ class TenantConfig:
     future_days: int = 14
     today: dt.date | None = None
     cache_user_days: int = 0
-
-
-@dataclass(frozen=True)
-class Truth:
-    """What a complete load of a dataset slice must contain.
-
-    Attributes:
-        count: number of rows.
-        checksum: 16 hex digits of the sum modulo 2**64 of, for every row, the 8-byte blake2b
-            digest (read as a big-endian integer) of ``orjson.dumps(row, option=OPT_SORT_KEYS)``.
-            Order-independent, so a loader can recompute it from its rows in any order.
-    """
-
-    count: int
-    checksum: str
-
-
-def row_digest(row: dict[str, Any]) -> int:
-    """The per-row term of ``Truth.checksum``."""
-    data = orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest())
 
 
 def initial_sites(config: TenantConfig) -> tuple[tuple[int, int], ...]:
@@ -168,19 +148,50 @@ class Tenant:
         return [view.site(k).id for k in range(len(view.sites))]
 
     def user_ids(self, location_id: str | None = None) -> list[str]:
-        """Ids of all users (any status), or of one location's users; in id order."""
+        """Ids of all users (any status), or of one location's users; in id order.
+
+        A user who moved counts at their new location only, whether the move straddles or not.
+        """
         view = self._view
-        if location_id is None:
-            sites: Sequence[int] = range(len(view.sites))
-        else:
-            k = view.location_index(location_id)
-            sites = [] if k is None else [k]
+        k = None if location_id is None else view.location_index(location_id)
+        if location_id is not None and k is None:
+            return []
         out: list[str] = []
-        for k in sites:
-            site = view.site(k)
+        for home in range(len(view.sites)):
+            site = view.site(home)
+            if k is not None and home != k and not view.moves:
+                continue
             for c in chunks_of(site):
-                out.extend(i.decode() for i in view.chunk(site, c).ids.tolist())
+                chunk = view.chunk(site, c)
+                for g, user_id in zip(chunk.gidx.tolist(), chunk.ids.tolist(), strict=True):
+                    if k is None or view.primary_site(g) == k:
+                        out.append(user_id.decode())
         return out
+
+    def move_user(self, user_id: str, location_id: str, *, straddle: bool = True) -> None:
+        """Make ``location_id`` the user's primary location (see ``sources.calven_sim.moves``).
+
+        With ``straddle`` the location the user leaves keeps listing their bookings rows until
+        the user is moved again without it; the truth is the settled state either way.
+
+        Raises:
+            ValueError: When the user or the location is unknown.
+        """
+        with self._lock:
+            self._view = self._view.moved(user_id.strip(), location_id.strip(), straddle)
+        logger.info("simulated user %s moved to location %s", user_id, location_id)
+
+    def moves(self) -> list[dict[str, str | None]]:
+        """Users who moved: ``userId``, ``locationId`` and ``fromLocationId`` while straddling."""
+        view = self._view
+        return [
+            {
+                "userId": make_id(view.seed, K_USER, g),
+                "locationId": view.site(m.to_site).id,
+                "fromLocationId": None if m.from_site is None else view.site(m.from_site).id,
+            }
+            for g, m in sorted(view.moves.items())
+        ]
 
     def _query(
         self,
@@ -189,12 +200,13 @@ class Tenant:
         end: dt.date | None,
         location_ids: Sequence[str] | None,
         user_ids: Sequence[str] | None,
+        settled: bool = False,
     ) -> tuple[View, Any]:
         if dataset not in self.DATASETS:
             raise ValueError(f"unknown dataset {dataset!r}; expected one of {self.DATASETS}")
         if dataset in self.WINDOWED and (start is None or end is None):
             raise ValueError(f"dataset {dataset!r} needs start and end dates")
-        view = self._view
+        view = self._view.settled() if settled else self._view
         return view, make_query(view, dataset, start, end, location_ids, user_ids, self.blocks)
 
     def rows(
@@ -204,14 +216,17 @@ class Tenant:
         end: dt.date | None = None,
         location_ids: Sequence[str] | None = None,
         user_ids: Sequence[str] | None = None,
+        *,
+        settled: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """Rows of a dataset; ``start``/``end`` are inclusive UTC days (windowed datasets only).
 
         ``location_ids`` filters on the row's location (a user's primary location for users and
         bookings, the event's office for presence); ``user_ids`` on the row's user. Unknown ids
-        match nothing. Groups ignore both filters.
+        match nothing. Groups ignore both filters. ``settled`` reads the truth: as if every
+        straddling move were complete (by default, the rows the API serves now).
         """
-        view, query = self._query(dataset, start, end, location_ids, user_ids)
+        view, query = self._query(dataset, start, end, location_ids, user_ids, settled)
         return (row for batch in row_batches(view, query) for row in batch)
 
     def render(
@@ -224,7 +239,7 @@ class Tenant:
     ) -> Iterator[bytes]:
         """The JSON array body of ``rows()`` (same rows, same order) as a stream of chunks."""
         view, query = self._query(dataset, start, end, location_ids, user_ids)
-        return _bracketed(json_batches(view, query))
+        return json_array(json_batches(view, query))
 
     def truth(
         self,
@@ -233,12 +248,8 @@ class Tenant:
         end: dt.date | None = None,
         location_ids: Sequence[str] | None = None,
     ) -> Truth:
-        """Row count and order-independent checksum of a slice (see ``Truth``)."""
-        count = total = 0
-        for row in self.rows(dataset, start, end, location_ids):
-            count += 1
-            total = (total + row_digest(row)) & 0xFFFFFFFFFFFFFFFF
-        return Truth(count, f"{total:016x}")
+        """Row count and order-independent checksum of a slice (see ``Truth``), moves settled."""
+        return measure(self.rows(dataset, start, end, location_ids, settled=True))
 
     def resolve_user(self, user_id: str | None = None, email: str | None = None) -> str | None:
         """The userId of a user given by id (case-insensitive) or e-mail (case-sensitive)."""
@@ -259,7 +270,7 @@ class Tenant:
         g = int(digits[-tail:])
         if g >= view.n_users:
             return None
-        chunk, pos = inbox_mod.user_slot(view, g)
+        chunk, pos = view.user_slot(g)
         return g if chunk.emails[pos].decode() == email else None
 
     def resolve_location(self, any_id: str) -> tuple[str, str] | None:
@@ -305,28 +316,3 @@ class Tenant:
             return inbox_mod.submit_credentials(
                 self._inbox, updates, lambda name: self._user_index(view, None, name)
             )
-
-
-RENDER_CHUNK_BYTES = 256 * 1024
-"""Bodies go out in pieces of about this size: a window of a small location is one piece."""
-
-
-def _bracketed(batches: Iterator[bytes]) -> Iterator[bytes]:
-    """The batches as one JSON array, in pieces of at least ``RENDER_CHUNK_BYTES`` but the last.
-
-    Each piece the server sends costs a hop to a worker thread and back, so many small batches
-    (a small location yields one per day) are joined; a large batch goes out as it is.
-    """
-    pending: list[bytes] = []
-    size = 0
-    for body in batches:
-        pending += (b"," if pending else b"[", body)
-        size += len(body) + 1
-        if size >= RENDER_CHUNK_BYTES:
-            yield b"".join(pending)
-            pending, size = [b""], 0
-    if not pending:
-        yield b"[]"
-        return
-    pending.append(b"]")
-    yield b"".join(pending)

@@ -37,7 +37,7 @@ def _secret_values(simulator, env: dict[str, str], started: int, ended: int) -> 
     values.update(
         {f"hmac hash {i}": h for i, h in enumerate(_hmac_hashes(key_id, secret, started, ended))}
     )
-    values.update({f"token {i}": t for i, t in enumerate(simulator.sim.auth._tokens)})
+    values.update({f"token {i}": t for i, t in enumerate(simulator.sim.auth.issued_tokens())})
     return values
 
 

@@ -8,8 +8,8 @@ import httpx
 import orjson
 import pytest
 
+from sources.calven_sim.datasets import RENDER_CHUNK_BYTES
 from sources.calven_sim.server import RunningSimulator
-from sources.calven_sim.tenant import RENDER_CHUNK_BYTES
 from tests.sim.httpkit import assert_error, basic, bearer
 
 ANALYTICS = "/v1/analytics/"

@@ -11,7 +11,8 @@ from typing import Any
 import orjson
 import pytest
 
-from sources.calven_sim.tenant import Tenant, TenantConfig, row_digest
+from sources.calven_sim.tenant import Tenant, TenantConfig
+from sources.calven_sim.truth import row_digest
 
 TODAY = dt.date(2024, 6, 12)  # a Wednesday
 CONFIG = TenantConfig(seed=7, users=300, locations=3, history_days=40, future_days=10, today=TODAY)

@@ -9,6 +9,7 @@
 | POST ``/_sim/tokens/expire`` | forget every issued token |
 | POST ``/_sim/advance`` | ``{"days"}``: move the tenant clock |
 | POST ``/_sim/locations`` | ``{"users"}``: open an office, answers ``{"locationId"}`` |
+| GET / POST ``/_sim/moves`` | read / ``{"userId", "locationId", "straddle"}``: move a user |
 | GET ``/_sim/truth`` | ``?dataset=&startDate=&endDate=&locationId=`` → ``{"count", "checksum"}`` |
 | GET ``/_sim/state`` | today, first day, location ids, request count |
 """
@@ -110,6 +111,25 @@ def control_router() -> APIRouter:
     @router.post("/locations")
     async def add_location(request: Request, body: JsonObject) -> dict[str, str]:
         return {"locationId": simulator_of(request).add_location(_int(body, "users", 0))}
+
+    @router.get("/moves")
+    async def read_moves(request: Request) -> list[dict[str, str | None]]:
+        return simulator_of(request).tenant.moves()
+
+    @router.post("/moves")
+    async def move_user(request: Request, body: JsonObject) -> list[dict[str, str | None]]:
+        user_id, location_id = body.get("userId"), body.get("locationId")
+        straddle = body.get("straddle", True)
+        if not isinstance(user_id, str) or not isinstance(location_id, str):
+            raise ApiError(400, "userId and locationId must be strings")
+        if not isinstance(straddle, bool):
+            raise ApiError(400, "straddle must be true or false")
+        sim = simulator_of(request)
+        try:
+            sim.move_user(user_id, location_id, straddle=straddle)
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
+        return sim.tenant.moves()
 
     @router.get("/truth")
     async def truth(

@@ -1,9 +1,10 @@
 """Outermost ASGI layer: logs every API request and applies latency and faults to ``/v1/`` ones.
 
 Faults are produced here, around the FastAPI app, so they look to a client like a proxy or a
-flaky backend: a status fault answers before the app runs; a timeout sleeps first (returning
-early if the client gives up); a reset lets the app start its response and then drops the
-connection; a truncation sends a cut body with a Content-Length that matches the cut.
+flaky backend: a status fault answers before the app runs (quoting the request's credentials
+when the faults echo them); a timeout sleeps first (returning early if the client gives up); a
+reset lets the app start its response and then drops the connection; a truncation sends a cut
+body with a Content-Length that matches the cut.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sources.calven_sim.api.errors import DropConnection, error_response
 from sources.calven_sim.control import Simulator
-from sources.calven_sim.faults import FAULTED_PREFIX, Fault
+from sources.calven_sim.faults import FAULTED_PREFIX, Fault, echoed_credentials
 from sources.calven_sim.requestlog import SCOPE_KEY, RequestLogEntry, masked_params
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,11 @@ class SimulatorMiddleware:
             headers = (
                 {"Retry-After": str(fault.retry_after_seconds)} if fault.status == 429 else None
             )
-            response = error_response(fault.status, f"injected fault {fault.kind}", headers)
+            message = f"injected fault {fault.kind}"
+            if fault.echo_credentials:
+                authorization = Headers(scope=scope).get("authorization")
+                message += echoed_credentials(authorization, await _read_body(receive))
+            response = error_response(fault.status, message, headers)
             await response(scope, receive, send)
         elif fault.kind == "timeout":
             replay = await _sleep_unless_gone(receive, fault.timeout_seconds)
@@ -141,6 +146,19 @@ class SimulatorMiddleware:
         headers.append((b"content-length", str(len(cut)).encode()))
         await send({"type": "http.response.start", "status": start["status"], "headers": headers})
         await send({"type": "http.response.body", "body": cut})
+
+
+async def _read_body(receive: Receive) -> bytes:
+    """The whole request body (the app will not run, so nothing else reads it)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
 
 
 def _holds_drop(exc: BaseException) -> bool:
