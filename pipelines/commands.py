@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import shlex
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -11,18 +13,36 @@ import dlt
 from dlt.pipeline.helpers import pipeline_drop
 
 from pipelines import exit_codes
+from pipelines.failures import explain
 from pipelines.lock import pipeline_lock
 from pipelines.output import Progress, summary
 from pipelines.pipeline import PipelineSpec, make_pipeline
-from pipelines.runner import SYNC_DATASETS, SyncReport, check_datasets, future, sync
-from sources.calven.connect import configured_client
-from sources.calven.errors import CalvenError, ConfigError
+from pipelines.runner import SYNC_DATASETS, check_datasets, new_report, sync
+from sources.calven.config import resolve_config
+from sources.calven.errors import AuthError, CalvenError, ConfigError
 from sources.calven.ledger import Ledger, plan_all
 from sources.calven.resources import select_locations
-from sources.calven.settings import ALL_PARTITION, DATASETS, DIMENSIONS, LOCATIONS, WINDOWED
+from sources.calven.settings import (
+    ALL_PARTITION,
+    BOOKINGS_FUTURE,
+    DATASETS,
+    DIMENSIONS,
+    LOCATIONS,
+    WINDOWED,
+)
 from sources.calven.windows import ONE_DAY, Window
 
 WINDOWED_NAMES = tuple(d.name for d in WINDOWED)
+
+
+FLAGS = {
+    "start_date": "--start",
+    "end_date": "--end",
+    "locations": "--locations",
+    "future_days": "--days",
+    "today": "--today",
+}
+"""Source settings a command-line flag can set: messages name the flag the user typed."""
 
 
 def _pipeline(args: argparse.Namespace) -> dlt.Pipeline:
@@ -46,24 +66,48 @@ def _overrides(args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def _finish(report: SyncReport, progress: Progress) -> int:
+def _flags(options: dict[str, Any]) -> dict[str, str]:
+    return {key: flag for key, flag in FLAGS.items() if key in options}
+
+
+def _sync_command(
+    args: argparse.Namespace,
+    datasets: Sequence[str],
+    options: dict[str, Any],
+    *,
+    pipeline: dlt.Pipeline | None = None,
+    checkpoints: bool = True,
+) -> int:
+    """Sync under the pipeline's lock; a summary at the end whether it succeeded or not."""
+    progress = Progress()
+    report = new_report(
+        checkpoint_windows=args.checkpoint_windows if checkpoints else None,
+        checkpoint_rows=args.checkpoint_rows if checkpoints else None,
+        on_window=progress,
+    )
+    resume = shlex.join(["calven-sync", *args.argv])
+    try:
+        with _locked(args):
+            sync(
+                pipeline or _pipeline(args),
+                datasets,
+                options,
+                report=report,
+                flags=_flags(options),
+            )
+    except (Exception, KeyboardInterrupt) as exc:
+        progress.close()
+        failure = explain(exc)
+        if report.started and failure is not None and failure.code != exit_codes.CONFIG:
+            print(summary(report, error=failure.message, resume=resume))
+        raise
     progress.close()
-    print(summary(report))
+    print(summary(report, resume=resume))
     return exit_codes.OK if report.ok else exit_codes.API
 
 
 def run(args: argparse.Namespace) -> int:
-    progress = Progress()
-    with _locked(args):
-        report = sync(
-            _pipeline(args),
-            args.datasets or SYNC_DATASETS,
-            _overrides(args),
-            checkpoint_windows=args.checkpoint_windows,
-            checkpoint_rows=args.checkpoint_rows,
-            on_window=progress,
-        )
-    return _finish(report, progress)
+    return _sync_command(args, args.datasets or SYNC_DATASETS, _overrides(args))
 
 
 def backfill(args: argparse.Namespace) -> int:
@@ -80,30 +124,20 @@ def backfill(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
     if args.dry_run:
         return print_plan(pipeline, datasets, options)
-    progress = Progress()
-    with _locked(args):
-        report = sync(
-            pipeline,
-            datasets,
-            options,
-            checkpoint_windows=args.checkpoint_windows,
-            checkpoint_rows=args.checkpoint_rows,
-            on_window=progress,
-        )
-    return _finish(report, progress)
+    return _sync_command(args, datasets, options, pipeline=pipeline)
 
 
 def print_plan(pipeline: dlt.Pipeline, datasets: list[str], options: dict[str, Any]) -> int:
     """The windows a backfill would fetch, given what the ledger already holds."""
-    client, resolved = configured_client(**options)
-    with client:
+    config = resolve_config(overrides=options, flags=_flags(options))
+    with config.client() as client:
         pipeline.sync_destination()
         states = _resource_states(pipeline)
         total = 0
         for name in datasets:
             dataset = DATASETS[name]
             partitions = (
-                select_locations(client.get_records(LOCATIONS.path), resolved.locations)
+                select_locations(client.get_records(LOCATIONS.path), config.location_ids)
                 if dataset.partitioning == "location"
                 else [ALL_PARTITION]
             )
@@ -111,9 +145,9 @@ def print_plan(pipeline: dlt.Pipeline, datasets: list[str], options: dict[str, A
             planned = plan_all(
                 ledger,
                 partitions,
-                resolved.wanted,
+                config.wanted,
                 lookback_days=0,
-                max_window_days=resolved.max_window_days,
+                max_window_days=config.max_window_days,
             )
             total += len(planned)
             print(f"{name}: {len(planned)} request(s) over {len(partitions)} partition(s)")
@@ -124,27 +158,28 @@ def print_plan(pipeline: dlt.Pipeline, datasets: list[str], options: dict[str, A
 
 
 def future_command(args: argparse.Namespace) -> int:
-    progress = Progress()
-    with _locked(args):
-        report = future(_pipeline(args), _overrides(args, future_days=args.days))
-    return _finish(report, progress)
+    """Replace ``bookings_future`` in one package: all or nothing."""
+    options = _overrides(args, future_days=args.days)
+    return _sync_command(args, [BOOKINGS_FUTURE.name], options, checkpoints=False)
 
 
 def check(args: argparse.Namespace) -> int:
     """One request per dataset (a one-day window for windowed ones); a table of results."""
-    client, options = configured_client(**_overrides(args))
-    failures = 0
-    yesterday = Window(options.end - ONE_DAY, options.end)
-    with client:
+    config = resolve_config(overrides=_overrides(args))
+    failures: list[CalvenError] = []
+    yesterday = Window(config.end - ONE_DAY, config.end)
+    with config.client() as client:
         for dataset in (*DIMENSIONS, *WINDOWED):
             params = yesterday.query() if dataset.windowed else {}
             try:
                 rows = len(client.get_records(dataset.path, params, context=dataset.name))
                 outcome = f"ok ({rows} rows)"
             except CalvenError as exc:
-                failures += 1
+                failures.append(exc)
                 outcome = f"FAILED: {exc}"
             print(f"{dataset.name:<22}{outcome}")
+    if any(isinstance(failure, AuthError) for failure in failures):
+        return exit_codes.AUTH
     return exit_codes.OK if not failures else exit_codes.API
 
 
@@ -164,8 +199,13 @@ def state(args: argparse.Namespace) -> int:
             )
         with _locked(args):
             pipeline.sync_destination()
-            pipeline_drop(pipeline, resources=datasets, state_only=True)()
-        print(f"ledger reset for {', '.join(datasets)}")
+            loaded = [name for name in datasets if name in _resource_states(pipeline)]
+            if loaded:
+                pipeline_drop(pipeline, resources=loaded, state_only=True)()
+        if not loaded:
+            print(f"nothing to reset: no ledger for {', '.join(datasets)} (nothing loaded yet)")
+        else:
+            print(f"ledger reset for {', '.join(loaded)}")
         return exit_codes.OK
     pipeline.sync_destination()
     states = _resource_states(pipeline)

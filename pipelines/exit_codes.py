@@ -1,7 +1,6 @@
 """Exit codes of ``calven-sync``: 0 only when everything requested was loaded."""
 
 OK = 0
-UNEXPECTED = 1
 CONFIG = 2
 AUTH = 3
 API = 4

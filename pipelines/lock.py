@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines.pipeline import working_dir
+
 
 class PipelineBusy(Exception):
     """Another process holds the pipeline's lock."""
@@ -25,9 +27,7 @@ def pipeline_lock(
     pipelines_dir: str | Path, pipeline_name: str, *, wait: bool = False, poll_seconds: float = 0.5
 ) -> Iterator[None]:
     """Hold the pipeline's lock for the duration; PipelineBusy, or wait, if another run has it."""
-    directory = Path(pipelines_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{pipeline_name}.lock"
+    path = working_dir(pipelines_dir) / f"{pipeline_name}.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         while True:

@@ -40,12 +40,20 @@ class Progress:
             self._stream.flush()
 
 
-def summary(report: SyncReport) -> str:
-    """A small table: rows and windows per dataset, then requests, retries and time."""
+def summary(report: SyncReport, *, error: str | None = None, resume: str | None = None) -> str:
+    """A small table of what landed: rows and windows per dataset (a replaced table says what
+    it held before), then requests, retries and time; for a run that failed, what did not land
+    and the command that resumes it."""
     session = report.session
-    names = sorted(set(session.rows) | set(session.windows))
+    names = sorted(set(session.rows) | set(session.windows) | set(report.replaced))
     lines = [f"{'dataset':<22}{'rows':>12}{'windows':>10}"]
-    lines += [f"{n:<22}{session.rows[n]:>12,}{session.windows[n]:>10,}" for n in names]
+    for name in names:
+        line = f"{name:<22}{report.landed_rows[name]:>12,}{report.landed_windows[name]:>10,}"
+        if name in report.replaced:
+            before = report.replaced[name]
+            was = "no table before" if before is None else f"{before:,} rows before"
+            line += f"  replaced ({was})"
+        lines.append(line)
     lines.append(
         f"requests {session.requests:,}, retries {session.retries:,}, "
         f"load packages {len(report.load_ids)}, {report.seconds:.1f} s"
@@ -55,4 +63,14 @@ def summary(report: SyncReport) -> str:
         lines += [f"  {failure}" for failure in session.failures[:20]]
         if len(session.failures) > 20:
             lines.append(f"  ... and {len(session.failures) - 20} more")
+    if error is not None:
+        fetched = sum(session.rows.values()) - sum(report.landed_rows.values())
+        lines.append(f"FAILED: {error}")
+        lines.append(
+            f"kept: {sum(report.landed_windows.values()):,} window(s), "
+            f"{sum(report.landed_rows.values()):,} row(s) in {len(report.load_ids)} load "
+            f"package(s); not loaded: {max(fetched, 0):,} row(s) fetched since the last checkpoint"
+        )
+    if resume is not None and (error is not None or session.failures):
+        lines.append(f"resume with: {resume}  (only what is missing is fetched)")
     return "\n".join(lines)

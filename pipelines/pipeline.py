@@ -5,8 +5,9 @@ defaults that make it fast (``apply_defaults``), and hold DuckDB open through a 
 from __future__ import annotations
 
 import json
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +17,14 @@ import dlt
 import duckdb
 from dlt.common.destination import AnyDestination, Destination
 from dlt.common.destination.exceptions import UnknownDestinationModule
+from dlt.common.exceptions import DltException
 from dlt.common.storages.configuration import WithLocalFiles
+from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from sources.calven.errors import ConfigError
+
+logger = logging.getLogger(__name__)
 
 LOADER_FILE_FORMATS = {"postgres": "csv", "duckdb": "parquet", "filesystem": "parquet"}
 """What each destination bulk-loads fastest from Arrow: COPY for Postgres, parquet for the others
@@ -73,9 +78,26 @@ def apply_defaults() -> None:
             os.environ.setdefault(env, "true")
 
 
+def working_dir(path: str | Path) -> Path:
+    """The pipelines directory, created if missing; ConfigError if it cannot hold state."""
+    directory = Path(path)
+    where = f"--pipelines-dir {directory}"
+    if directory.exists() and not directory.is_dir():
+        raise ConfigError(f"{where} is not a directory (dlt keeps pipeline state there)")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{where} cannot be created: {exc.strerror}") from exc
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise ConfigError(f"{where} is not writable (dlt keeps pipeline state there)")
+    return directory
+
+
 def make_pipeline(spec: PipelineSpec) -> dlt.Pipeline:
-    """The configured pipeline; ConfigError for a destination dlt does not know."""
+    """The configured pipeline; ConfigError for a destination dlt does not know or a working
+    directory that cannot hold its state."""
     apply_defaults()
+    working_dir(spec.pipelines_dir)
     try:
         destination = Destination.from_reference(spec.destination)
     except UnknownDestinationModule as exc:
@@ -179,3 +201,21 @@ def load_threads(rows: int, available: int) -> int:
     rows: 1.87 s on one, 1.00 s on two).
     """
     return max(1, min(available, -(-rows // DUCKDB_ROW_GROUP_ROWS)))
+
+
+def row_counts(pipeline: dlt.Pipeline, tables: Sequence[str]) -> dict[str, int | None]:
+    """Rows in each of ``tables`` in the pipeline's dataset; None where a table is not there or
+    the destination cannot be asked (the numbers only inform a summary)."""
+    counts: dict[str, int | None] = dict.fromkeys(tables)
+    try:
+        with pipeline.sql_client() as client:
+            for table in tables:
+                name = client.make_qualified_table_name(table)
+                try:
+                    rows = client.execute_sql(f"SELECT count(*) FROM {name}")
+                except DatabaseUndefinedRelation:
+                    continue
+                counts[table] = int(rows[0][0]) if rows else None
+    except DltException as exc:
+        logger.debug("could not count rows of %s: %s", ", ".join(tables), exc)
+    return counts

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import orjson
 
 from pipelines import exit_codes
+from pipelines.arguments import positive
 from pipelines.lock import pipeline_lock
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.push_results import (
@@ -27,13 +28,13 @@ from pipelines.push_results import (
     previous_outcomes,
     read_source,
 )
+from sources.calven.config import PUSH_SECTIONS, resolve_config
 from sources.calven.push import (
     KINDS,
     MAX_BATCH,
     EventKind,
     PushPlan,
     PushReport,
-    configured_push_client,
     push_rows,
 )
 
@@ -78,7 +79,7 @@ def add_push_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source-id",
         default=DEFAULT_SOURCE_ID,
-        help="sourceId of presence/occupancy rows without a sourceId column (default %(default)s)",
+        help="sourceId of presence/occupancy rows without a sourceId column",
     )
     parser.add_argument(
         "--retry-rejected",
@@ -89,9 +90,9 @@ def add_push_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, default=MAX_BATCH, help=argparse.SUPPRESS)
     parser.add_argument(
         "--checkpoint-events",
-        type=int,
+        type=positive,
         default=DEFAULT_CHECKPOINT_EVENTS,
-        help="outcomes per results load (default %(default)s)",
+        help="outcomes per results load",
     )
 
 
@@ -170,7 +171,7 @@ def push_command(args: argparse.Namespace) -> int:
     run_id = f"push-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     with pipeline_lock(args.pipelines_dir, args.pipeline_name, wait=args.wait):
         writer = ResultsWriter(pipeline, kind, args.source, args.checkpoint_events, run_id)
-        with configured_push_client() as client:
+        with resolve_config(PUSH_SECTIONS).client() as client:
             try:
                 report = push_rows(client, plan, rows, previous_outcomes(pipeline, kind), writer)
             finally:

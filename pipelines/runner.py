@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +18,11 @@ from dlt.extract import DltSource
 
 from pipelines import merges
 from pipelines.interrupts import StopRequest, stop_on_interrupt
-from pipelines.pipeline import loader_file_format, one_connection
-from sources.calven import calven_source
+from pipelines.pipeline import loader_file_format, one_connection, row_counts
+from sources.calven import calven_source, resolve_config
 from sources.calven.errors import CalvenError, ConfigError
 from sources.calven.session import SyncSession, WindowResult
 from sources.calven.settings import (
-    BOOKINGS_FUTURE,
     DATASETS,
     DEFAULT_CHECKPOINT_ROWS,
     DEFAULT_CHECKPOINT_WINDOWS,
@@ -47,13 +47,45 @@ def check_datasets(names: Sequence[str]) -> list[str]:
 
 @dataclass
 class SyncReport:
+    """What a sync did; ``landed`` counts only what reached the destination."""
+
     session: SyncSession
     load_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    started: bool = False
+    """The configuration was valid and work began: a summary is worth printing."""
+    landed_rows: Counter[str] = field(default_factory=Counter)
+    landed_windows: Counter[str] = field(default_factory=Counter)
+    replaced: dict[str, int | None] = field(default_factory=dict)
+    """Rows each replaced table held before the sync (None: not there, or not countable)."""
 
     @property
     def ok(self) -> bool:
         return not self.session.failures
+
+    def landed(self) -> None:
+        """A checkpoint's package is in the destination: what the session counted so far is."""
+        self.landed_rows = Counter(self.session.rows)
+        self.landed_windows = Counter(self.session.windows)
+
+
+def new_report(
+    *,
+    checkpoint_windows: int | None = DEFAULT_CHECKPOINT_WINDOWS,
+    checkpoint_rows: int | None = DEFAULT_CHECKPOINT_ROWS,
+    on_window: Callable[[WindowResult], None] | None = None,
+) -> SyncReport:
+    """An empty report for ``sync`` to fill: the caller keeps it if the sync raises."""
+    session = SyncSession(
+        max_windows=checkpoint_windows, max_rows=checkpoint_rows, on_window=on_window
+    )
+    return SyncReport(session)
+
+
+def replaced_rows(pipeline: dlt.Pipeline, datasets: Sequence[str]) -> dict[str, int | None]:
+    """Rows held now by the tables among ``datasets`` that a load replaces."""
+    names = [name for name in datasets if DATASETS[name].write_disposition == "replace"]
+    return row_counts(pipeline, names) if names else {}
 
 
 def root_cause(exc: BaseException) -> BaseException:
@@ -104,27 +136,38 @@ def sync(
     checkpoint_windows: int | None = DEFAULT_CHECKPOINT_WINDOWS,
     checkpoint_rows: int | None = DEFAULT_CHECKPOINT_ROWS,
     on_window: Callable[[WindowResult], None] | None = None,
+    report: SyncReport | None = None,
+    flags: Mapping[str, str] | None = None,
 ) -> SyncReport:
     """Load ``datasets`` chunk by chunk until no window is left (or only failed ones).
 
     From the main thread, Ctrl-C is handled as ``pipelines.interrupts`` describes and ends in
-    KeyboardInterrupt with every completed checkpoint kept.
+    KeyboardInterrupt with every completed checkpoint kept. Given a ``report`` (``new_report``),
+    the sync fills it, so a caller still has it when the sync raises; the checkpoint arguments
+    are then the report's. ``flags`` names the command-line flag behind each source option.
     """
     started = time.monotonic()
-    session = SyncSession(
-        max_windows=checkpoint_windows, max_rows=checkpoint_rows, on_window=on_window
-    )
-    report = SyncReport(session)
+    if report is None:
+        report = new_report(
+            checkpoint_windows=checkpoint_windows,
+            checkpoint_rows=checkpoint_rows,
+            on_window=on_window,
+        )
+    session = report.session
     selected = check_datasets(datasets)
+    config = resolve_config(overrides=source_options, flags=flags)
+    report.started = True
     try:
         with stop_on_interrupt(pipeline, session.abort) as stop:
             with stop.deferred():
                 finish_pending(pipeline)
+            report.replaced = replaced_rows(pipeline, selected)
             while selected:
                 stop.check()
                 session.new_chunk()
-                source = calven_source(session=session, **source_options).with_resources(*selected)
+                source = calven_source(config, session).with_resources(*selected)
                 report.load_ids.extend(_checkpoint(pipeline, source, stop))
+                report.landed()
                 if session.taken == 0:
                     break
                 selected = [name for name, left in session.remaining.items() if left > 0]
@@ -163,14 +206,3 @@ def _checkpoint(pipeline: dlt.Pipeline, source: DltSource, stop: StopRequest) ->
             info = pipeline.load()
     stop.check()
     return list(info.loads_ids)
-
-
-def future(pipeline: dlt.Pipeline, source_options: Mapping[str, Any]) -> SyncReport:
-    """Replace ``bookings_future`` in one package (it is all or nothing)."""
-    return sync(
-        pipeline,
-        [BOOKINGS_FUTURE.name],
-        source_options,
-        checkpoint_windows=None,
-        checkpoint_rows=None,
-    )

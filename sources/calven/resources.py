@@ -25,9 +25,9 @@ import dlt
 import pyarrow as pa
 
 from sources.calven.client import CalvenClient
+from sources.calven.config import CalvenConfig
 from sources.calven.errors import AuthError, CalvenError, Cancelled, ConfigError
 from sources.calven.ledger import Ledger, PlannedWindow, plan_all
-from sources.calven.options import SourceOptions
 from sources.calven.pages import Pages, grouped
 from sources.calven.session import SyncSession, WindowResult
 from sources.calven.settings import ALL_PARTITION, LOCATIONS, SYNC_WINDOWS_TABLE, Dataset
@@ -40,12 +40,11 @@ Records = list[dict[str, Any]]
 
 
 class Extraction:
-    """What the resources of one source invocation share: client, options, session."""
+    """What the resources of one source invocation share: client, configuration, session."""
 
-    def __init__(self, options: SourceOptions, credentials: tuple[str, str], session: SyncSession):
-        self.options = options
+    def __init__(self, config: CalvenConfig, session: SyncSession):
+        self.config = config
         self.session = session
-        self._credentials = credentials
         self._client: CalvenClient | None = None
         self._users = 0
         self._lock = threading.Lock()
@@ -55,16 +54,7 @@ class Extraction:
         """The run's client, opened on first use and closed when the last resource ends."""
         with self._lock:
             if self._client is None:
-                o = self.options
-                self._client = CalvenClient(
-                    o.base_url,
-                    o.auth_type,
-                    *self._credentials,
-                    max_concurrency=o.max_concurrency,
-                    max_requests_per_second=o.max_requests_per_second,
-                    timeout=o.request_timeout,
-                    allow_insecure_http=o.allow_insecure_http,
-                )
+                self._client = self.config.client()
                 self.session.on_abort(self._client.abort)
             self._users += 1
             return self._client
@@ -88,11 +78,12 @@ class Extraction:
     def partitions(self, dataset: Dataset, client: CalvenClient) -> list[str]:
         if dataset.partitioning == "none":
             return [ALL_PARTITION]
-        return select_locations(self.locations(client), self.options.locations)
+        return select_locations(self.locations(client), self.config.location_ids)
 
 
 def select_locations(locations: Records, wanted: Sequence[str] | None) -> list[str]:
-    """The tenant's location ids, restricted to ``wanted``; ConfigError for an unknown one."""
+    """The tenant's location ids, restricted to ``wanted`` (ids match in any letter case);
+    ConfigError for an unknown one."""
     known = [str(row["locationId"]) for row in locations]
     if not known:
         raise RecordError(
@@ -101,14 +92,17 @@ def select_locations(locations: Records, wanted: Sequence[str] | None) -> list[s
         )
     if wanted is None:
         return known
-    unknown = sorted(set(wanted) - set(known))
+    asked = {location.lower() for location in wanted}
+    unknown = sorted(
+        location for location in wanted if location.lower() not in {k.lower() for k in known}
+    )
     if unknown:
         shown = ", ".join(known[:10]) + (" ..." if len(known) > 10 else "")
         raise ConfigError(
             f"locations: unknown location id(s) {', '.join(unknown)}; "
             f"the tenant has {len(known)} location(s): {shown}"
         )
-    return [location for location in known if location in set(wanted)]
+    return [location for location in known if location.lower() in asked]
 
 
 def _params(dataset: Dataset, partition: str, window: Window) -> dict[str, str]:
@@ -232,7 +226,7 @@ def dimension_rows(dataset: Dataset, extraction: Extraction) -> Iterator[pa.Tabl
 
 def windowed_rows(dataset: Dataset, extraction: Extraction) -> Iterator[Any]:
     """Fill the ledger's gaps (plus the lookback) for every partition of ``dataset``."""
-    session, options = extraction.session, extraction.options
+    session, config = extraction.session, extraction.config
     client = extraction.acquire()
     try:
         ledger = Ledger(dlt.current.resource_state(), session.run_id)
@@ -241,9 +235,9 @@ def windowed_rows(dataset: Dataset, extraction: Extraction) -> Iterator[Any]:
             for p in plan_all(
                 ledger,
                 extraction.partitions(dataset, client),
-                options.wanted,
-                lookback_days=options.lookback_days,
-                max_window_days=options.max_window_days,
+                config.wanted,
+                lookback_days=config.lookback_days,
+                max_window_days=config.max_window_days,
             )
             if not session.failed(dataset.name, p.partition, p.window)
         ]
@@ -295,13 +289,13 @@ def _window_tables(
 
 def future_rows(dataset: Dataset, extraction: Extraction) -> Iterator[pa.Table]:
     """Bookings from today on, per location; all or nothing, since the table is replaced."""
-    options = extraction.options
+    config = extraction.config
     client = extraction.acquire()
     try:
         plan = [
             PlannedWindow(partition, window)
             for partition in extraction.partitions(dataset, client)
-            for window in split([options.future], options.max_window_days)
+            for window in split([config.future], config.max_window_days)
         ]
         for _, outcome, _ in _fetch(client, dataset, plan):
             if isinstance(outcome, CalvenError):

@@ -89,7 +89,11 @@ def test_check_reports_every_dataset(tmp_path, simulator):
     [
         (("state", "reset"), 2, "add --yes to confirm"),
         (("run", "--datasets", "bookings,users"), 2, "unknown dataset(s) bookings; valid:"),
-        (("backfill", "--start", "yesterday-ish"), 2, "start_date 'yesterday-ish' is not a date"),
+        (
+            ("backfill", "--start", "yesterday-ish"),
+            2,
+            "argument --start: expected a date YYYY-MM-DD (e.g. 2026-01-31), got 'yesterday-ish'",
+        ),
     ],
     ids=["reset-needs-yes", "unknown-dataset", "bad-start"],
 )

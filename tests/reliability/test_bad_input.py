@@ -101,7 +101,7 @@ CASES = [
         "start-after-end",
         ("backfill", "--start", "2026-03-01", "--end", "2026-02-01"),
         exit_codes.CONFIG,
-        "must be before end_date",
+        "--start 2026-03-01 must be before --end 2026-02-01",
     ),
     Case(
         "window-0",

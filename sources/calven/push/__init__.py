@@ -8,7 +8,6 @@ and turned into one ``Outcome`` per row (``outcomes``). ``push_rows`` (``run``) 
 
 from __future__ import annotations
 
-from sources.calven.push.connect import configured_push_client
 from sources.calven.push.kinds import KINDS, MAX_BATCH, EventKind
 from sources.calven.push.outcomes import STATUSES, Outcome, Status, Tally
 from sources.calven.push.prepare import (
@@ -35,7 +34,6 @@ __all__ = [
     "Sender",
     "Status",
     "Tally",
-    "configured_push_client",
     "generated_event_id",
     "make_batches",
     "prepare_rows",
