@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 
@@ -15,6 +16,19 @@ SMALL_TENANT = TenantConfig(
     seed=11, users=60, locations=2, history_days=45, future_days=7, today=date(2026, 3, 18)
 )
 """A tenant small enough for per-test servers; 2026-03-18 is a Wednesday."""
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment() -> Iterator[None]:
+    """Every test starts from the same environment and leaves nothing behind: the pipeline
+    sets dlt defaults as environment variables (``pipelines.pipeline.apply_defaults``), and a
+    test's settings must not reach the next one, whatever the order."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ from typing import Any
 
 import orjson
 
+from sources.calven.config import parse_day
+from sources.calven.errors import ConfigError
+
 Parser = Callable[[Any], Any]
 
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
@@ -72,8 +75,8 @@ def day(value: Any) -> str:
     if isinstance(value, str):
         raw = value.strip()
         try:
-            return date.fromisoformat(raw).isoformat() if len(raw) <= 10 else timestamp(raw)[:10]
-        except (ValueError, FieldError):
+            return parse_day("day", raw).isoformat() if len(raw) <= 10 else timestamp(raw)[:10]
+        except (ConfigError, FieldError):
             raise FieldError(f"expected a date YYYY-MM-DD, got {raw!r}") from None
     raise FieldError(f"expected a date YYYY-MM-DD, got {type(value).__name__} {value!r}")
 

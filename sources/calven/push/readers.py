@@ -54,7 +54,13 @@ def read_file(path: str | Path) -> Iterator[Mapping[str, Any]]:
 
 def _csv_rows(path: Path) -> Iterator[Mapping[str, Any]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        yield from csv.DictReader(handle)
+        try:
+            yield from csv.DictReader(handle)
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"source file '{path}' is not UTF-8 text (it holds the byte "
+                f'0x{exc.object[exc.start]:02x}): save it as UTF-8 ("CSV UTF-8") and retry'
+            ) from None
 
 
 def _jsonl_rows(path: Path) -> Iterator[Mapping[str, Any]]:
