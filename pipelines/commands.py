@@ -106,18 +106,23 @@ def _sync_command(
     return exit_codes.OK if report.ok else exit_codes.API
 
 
+def _only_windowed(command: str, datasets: Sequence[str]) -> None:
+    """ConfigError unless every dataset has a ledger (dimensions are replaced, not windowed)."""
+    not_windowed = [name for name in datasets if name not in WINDOWED_NAMES]
+    if not_windowed:
+        raise ConfigError(
+            f"{command} takes windowed datasets only ({', '.join(WINDOWED_NAMES)}); "
+            f"got {', '.join(not_windowed)}"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     return _sync_command(args, args.datasets or SYNC_DATASETS, _overrides(args))
 
 
 def backfill(args: argparse.Namespace) -> int:
     datasets = check_datasets(args.datasets or WINDOWED_NAMES)
-    not_windowed = [name for name in datasets if name not in WINDOWED_NAMES]
-    if not_windowed:
-        raise ConfigError(
-            f"backfill fills windowed datasets only ({', '.join(WINDOWED_NAMES)}); "
-            f"got {', '.join(not_windowed)}"
-        )
+    _only_windowed("backfill", datasets)
     options = _overrides(
         args, start_date=args.start, end_date=args.end, locations=args.locations, lookback_days=0
     )
@@ -192,6 +197,7 @@ def state(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
     if args.state_command == "reset":
         datasets = check_datasets(args.datasets or WINDOWED_NAMES)
+        _only_windowed("state reset", datasets)
         if not args.yes:
             raise ConfigError(
                 f"state reset would forget what is loaded for {', '.join(datasets)} "

@@ -223,7 +223,7 @@ def resolve_config(
     ``flags`` names the flag each override came from, for messages (see ``check``).
     """
     explicit = {key: value for key, value in (overrides or {}).items() if value is not None}
-    unknown = sorted(set(explicit) - set(CalvenConfig.__dataclass_fields__))
+    unknown = sorted(set(explicit) - set(CalvenConfig.get_resolvable_fields()))
     if unknown:
         raise ConfigError(f"unknown setting(s) {', '.join(unknown)}")
     try:

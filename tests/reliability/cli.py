@@ -38,7 +38,7 @@ def run_cli(
         }
     )
     command = [str(BIN / "calven-sync"), *args]
-    if args and args[0] not in ("simulate", "demo"):
+    if args and args[0] not in ("simulate", "demo") and "--pipelines-dir" not in args:
         command += ["--pipelines-dir", str(workdir / "state")]
     return subprocess.run(
         command, cwd=workdir, env=full_env, capture_output=True, text=True, timeout=timeout

@@ -1,0 +1,43 @@
+"""Every option of every command explains itself, with its default."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from pipelines.cli import build_parser
+
+Parser = argparse.ArgumentParser
+
+
+def _commands(
+    parser: argparse.ArgumentParser, prefix: str = ""
+) -> dict[str, argparse.ArgumentParser]:
+    found = {prefix or "calven-sync": parser}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.update(_commands(sub, f"{prefix} {name}".strip()))
+    return found
+
+
+COMMANDS = _commands(build_parser())
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_option_has_help_and_shows_its_default(command):
+    parser = COMMANDS[command]
+    text = parser.format_help()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) or action.help == argparse.SUPPRESS:
+            continue
+        assert action.help, f"{command}: {action.option_strings or action.dest} has no help"
+        if action.default not in (None, False, [], argparse.SUPPRESS):
+            assert f"default: {action.default}" in " ".join(text.split()), (command, action.dest)
+
+
+def test_top_level_help_names_exit_codes_and_environment_variables():
+    text = build_parser().format_help()
+    assert "exit codes: 0 everything requested was loaded, 2 configuration" in text
+    assert "SOURCES__CALVEN__START_DATE" in text
