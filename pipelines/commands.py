@@ -99,7 +99,7 @@ def _sync_command(
         progress.close()
         failure = explain(exc)
         if report.started and failure is not None and failure.code != exit_codes.CONFIG:
-            print(summary(report, error=failure.message, resume=resume))
+            print(summary(report, error=f"{failure.kind}: {failure.message}", resume=resume))
         raise
     progress.close()
     print(summary(report, resume=resume))
