@@ -17,7 +17,7 @@ from pipelines.failures import explain
 from pipelines.lock import pipeline_lock
 from pipelines.output import Progress, summary
 from pipelines.pipeline import PipelineSpec, make_pipeline
-from pipelines.runner import SYNC_DATASETS, check_datasets, new_report, sync
+from pipelines.runner import check_datasets, new_report, sync
 from sources.calven.config import resolve_config
 from sources.calven.errors import AuthError, CalvenError, ConfigError
 from sources.calven.ledger import Ledger, plan_all
@@ -28,12 +28,11 @@ from sources.calven.settings import (
     DATASETS,
     DIMENSIONS,
     LOCATIONS,
+    SYNC_DATASETS,
     WINDOWED,
+    WINDOWED_NAMES,
 )
 from sources.calven.windows import ONE_DAY, Window
-
-WINDOWED_NAMES = tuple(d.name for d in WINDOWED)
-
 
 FLAGS = {
     "start_date": "--start",

@@ -14,8 +14,8 @@ import duckdb
 from pipelines import exit_codes
 from pipelines.output import Progress, summary
 from pipelines.pipeline import PipelineSpec, make_pipeline
-from pipelines.runner import SYNC_DATASETS, SyncReport, sync
-from sources.calven.settings import BOOKINGS_FUTURE
+from pipelines.runner import SyncReport, sync
+from sources.calven.settings import BOOKINGS_FUTURE, SYNC_DATASETS
 from sources.calven_sim.server import SimulatorConfig, run_simulator
 from sources.calven_sim.tenant import TenantConfig
 

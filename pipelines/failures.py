@@ -28,8 +28,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from pipelines import exit_codes
 from pipelines.lock import PipelineBusy
 from sources.calven.config import missing_message
-from sources.calven.errors import AuthError, CalvenError, ConfigError
-from sources.calven.tables import RecordError
+from sources.calven.errors import AuthError, CalvenError, ConfigError, RecordError
 
 DUCKDB_LOCK = re.compile(
     r'Could not set lock on file "(?P<file>[^"]+)": Conflicting lock is held in '
@@ -105,8 +104,8 @@ KNOWN: list[tuple[type[BaseException] | tuple[type[BaseException], ...], int, st
     (ConfigFieldMissingException, exit_codes.CONFIG, "configuration error", missing_message),
     (ConfigValueCannotBeCoercedException, exit_codes.CONFIG, "configuration error", _coerced),
     (AuthError, exit_codes.AUTH, "authentication error", str),
-    (CalvenError, exit_codes.API, "API error", str),
     (RecordError, exit_codes.DATA, "unexpected data from the API", str),
+    (CalvenError, exit_codes.API, "API error", str),
     (DESTINATION_ERRORS, exit_codes.DESTINATION, "destination error", _destination_message),
 ]
 """(exception class, exit code, kind, message): the first class that matches wins."""

@@ -26,15 +26,9 @@ from sources.calven.settings import (
     DATASETS,
     DEFAULT_CHECKPOINT_ROWS,
     DEFAULT_CHECKPOINT_WINDOWS,
-    DIMENSIONS,
-    WINDOWED,
 )
-from sources.calven.tables import RecordError
 
 logger = logging.getLogger(__name__)
-
-SYNC_DATASETS = tuple(d.name for d in (*DIMENSIONS, *WINDOWED))
-"""What a scheduled ``run`` loads; ``bookings_future`` is refreshed by ``future``."""
 
 
 def check_datasets(names: Sequence[str]) -> list[str]:
@@ -89,10 +83,10 @@ def replaced_rows(pipeline: dlt.Pipeline, datasets: Sequence[str]) -> dict[str, 
 
 
 def root_cause(exc: BaseException) -> BaseException:
-    """The interrupt, CalvenError or RecordError behind dlt's step exceptions, if any."""
+    """The interrupt or CalvenError behind dlt's step exceptions, if any."""
     current: BaseException | None = exc
     while current is not None:
-        if isinstance(current, KeyboardInterrupt | CalvenError | RecordError):
+        if isinstance(current, KeyboardInterrupt | CalvenError):
             return current
         current = current.__cause__ or current.__context__
     return exc

@@ -8,7 +8,7 @@ location through the window ledger), plus bookings_future on request. Configurat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import dlt
@@ -18,7 +18,13 @@ from sources.calven.config import CalvenConfig, resolve_config
 from sources.calven.credentials import CalvenCredentials
 from sources.calven.resources import Extraction, dimension_rows, future_rows, windowed_rows
 from sources.calven.session import SyncSession
-from sources.calven.settings import BOOKINGS_FUTURE, DIMENSIONS, WINDOWED
+from sources.calven.settings import CATALOG, Dataset, Fetch
+
+READERS: dict[Fetch, Callable[[Dataset, Extraction], Iterator[Any]]] = {
+    "whole": dimension_rows,
+    "windows": windowed_rows,
+    "ahead": future_rows,
+}
 
 
 @dlt.source(name="calven", max_table_nesting=0)
@@ -33,26 +39,13 @@ def calven_source(config: Any = None, session: SyncSession | None = None) -> Ite
     if not isinstance(config, CalvenConfig):
         config = resolve_config()
     extraction = Extraction(config, session or SyncSession())
-    for dataset in DIMENSIONS:
+    for dataset in CATALOG:
         yield dlt.resource(
-            dimension_rows,
+            READERS[dataset.fetch],
             name=dataset.name,
-            write_disposition="replace",
+            write_disposition=dataset.write_disposition,
             primary_key=dataset.primary_key,
         )(dataset, extraction)
-    for dataset in WINDOWED:
-        yield dlt.resource(
-            windowed_rows,
-            name=dataset.name,
-            write_disposition="merge",
-            primary_key=dataset.primary_key,
-        )(dataset, extraction)
-    yield dlt.resource(
-        future_rows,
-        name=BOOKINGS_FUTURE.name,
-        write_disposition="replace",
-        primary_key=BOOKINGS_FUTURE.primary_key,
-    )(BOOKINGS_FUTURE, extraction)
 
 
 __all__ = ["CalvenConfig", "CalvenCredentials", "SyncSession", "calven_source", "resolve_config"]

@@ -2,9 +2,11 @@
 
 ::
 
-    CalvenError                  root: everything the client raises
+    CalvenError                  root: everything the source raises
     ├── ConfigError              fix the settings (e.g. http:// to a non-loopback host); fatal
     ├── AuthError                401/403 or the token endpoint refused the key; fatal for the run
+    ├── RecordError              a record does not match its dataset (missing key, wrong type);
+    │                            fatal: loading it would corrupt the table
     ├── Cancelled                the run was interrupted (``CalvenClient.abort``); nothing retried
     └── RequestError             one request failed; other requests of the run may still succeed
         ├── ClientRequestError   another 4xx (e.g. a 31-day range): fatal, never retried
@@ -31,6 +33,10 @@ class ConfigError(CalvenError):
 
 class AuthError(CalvenError):
     """The API refused the credentials (401/403) or the token endpoint refused the key."""
+
+
+class RecordError(CalvenError):
+    """A record does not match the dataset's declared shape (missing key, wrong type)."""
 
 
 class Cancelled(CalvenError):

@@ -26,12 +26,12 @@ import pyarrow as pa
 
 from sources.calven.client import CalvenClient
 from sources.calven.config import CalvenConfig
-from sources.calven.errors import AuthError, CalvenError, Cancelled, ConfigError
+from sources.calven.errors import AuthError, CalvenError, Cancelled, ConfigError, RecordError
 from sources.calven.ledger import Ledger, PlannedWindow, plan_all
 from sources.calven.pages import Pages, grouped
 from sources.calven.session import SyncSession, WindowResult
 from sources.calven.settings import ALL_PARTITION, LOCATIONS, SYNC_WINDOWS_TABLE, Dataset
-from sources.calven.tables import RecordError, parse_run, to_arrow
+from sources.calven.tables import parse_run, to_arrow
 from sources.calven.windows import Window, split
 
 logger = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ def _fetch(
                 try:
                     with _named(dataset):
                         result: Pages | CalvenError = future.result()
-                except (AuthError, ConfigError, Cancelled):
+                except (AuthError, ConfigError, RecordError, Cancelled):
                     raise
                 except CalvenError as exc:
                     result = exc

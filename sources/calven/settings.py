@@ -15,6 +15,10 @@ import pyarrow as pa
 
 WriteDisposition = Literal["replace", "merge"]
 Partitioning = Literal["location", "none"]
+Fetch = Literal["whole", "windows", "ahead"]
+"""How a dataset is read: ``whole`` in one request (a dimension), ``windows`` through the ledger's
+gaps (``[start_date, today)`` in windows of at most 30 days), ``ahead`` for
+``[today, today + future_days)`` on request."""
 
 TEXT = pa.string()
 BOOL = pa.bool_()
@@ -43,10 +47,15 @@ class Dataset:
     fields: dict[str, pa.DataType]
     primary_key: tuple[str, ...]
     write_disposition: WriteDisposition = "replace"
-    windowed: bool = False
+    fetch: Fetch = "whole"
     partitioning: Partitioning = "none"
     location_param: str | None = None
     """Query parameter that restricts a request to one location (per-location partitioning)."""
+
+    @property
+    def windowed(self) -> bool:
+        """Read through the window ledger (``fetch == "windows"``)."""
+        return self.fetch == "windows"
 
     @cached_property
     def key_fields(self) -> tuple[str, ...]:
@@ -139,7 +148,7 @@ BOOKINGS_ATTENDANCE = Dataset(
     fields=_BOOKING_FIELDS,
     primary_key=("user_id", "day"),
     write_disposition="merge",
-    windowed=True,
+    fetch="windows",
     partitioning="location",
     location_param="locationId",
 )
@@ -162,7 +171,7 @@ PRESENCE = Dataset(
     },
     primary_key=("presence_id",),
     write_disposition="merge",
-    windowed=True,
+    fetch="windows",
     partitioning="location",
     location_param="locationIds",
 )
@@ -185,17 +194,32 @@ USER_CHANGE_LOG = Dataset(
     },
     primary_key=("change_log_id",),
     write_disposition="merge",
-    windowed=True,
+    fetch="windows",
 )
 BOOKINGS_FUTURE = Dataset(
     name="bookings_future",
     path=BOOKINGS_ATTENDANCE.path,
     fields=_BOOKING_FIELDS,
     primary_key=("user_id", "day"),
+    fetch="ahead",
     partitioning="location",
     location_param="locationId",
 )
 
-DIMENSIONS: tuple[Dataset, ...] = (USERS, GROUPS, LOCATIONS, DESKS)
-WINDOWED: tuple[Dataset, ...] = (BOOKINGS_ATTENDANCE, PRESENCE, USER_CHANGE_LOG)
-DATASETS: dict[str, Dataset] = {d.name: d for d in (*DIMENSIONS, *WINDOWED, BOOKINGS_FUTURE)}
+CATALOG: tuple[Dataset, ...] = (
+    USERS,
+    GROUPS,
+    LOCATIONS,
+    DESKS,
+    BOOKINGS_ATTENDANCE,
+    PRESENCE,
+    USER_CHANGE_LOG,
+    BOOKINGS_FUTURE,
+)
+"""Every dataset, in load order; the views below are derived from it."""
+DATASETS: dict[str, Dataset] = {d.name: d for d in CATALOG}
+DIMENSIONS: tuple[Dataset, ...] = tuple(d for d in CATALOG if d.fetch == "whole")
+WINDOWED: tuple[Dataset, ...] = tuple(d for d in CATALOG if d.windowed)
+WINDOWED_NAMES: tuple[str, ...] = tuple(d.name for d in WINDOWED)
+SYNC_DATASETS: tuple[str, ...] = tuple(d.name for d in (*DIMENSIONS, *WINDOWED))
+"""What a scheduled ``run`` loads; ``bookings_future`` (``fetch="ahead"``) is on request."""

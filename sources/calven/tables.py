@@ -21,14 +21,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
+from sources.calven.errors import RecordError
 from sources.calven.framing import InvalidJson, Run
 from sources.calven.settings import DATE, TIMESTAMP, Dataset
 
 ISO_DATE_LENGTH = 10
-
-
-class RecordError(ValueError):
-    """A record does not match the dataset's declared shape (missing key, wrong type)."""
 
 
 def _column(name: str, values: list[Any], declared: pa.DataType) -> pa.Array:

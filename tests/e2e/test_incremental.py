@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from pipelines.runner import SYNC_DATASETS, sync
-from sources.calven.settings import ALL_PARTITION, WINDOWED
+from pipelines.runner import sync
+from sources.calven.settings import ALL_PARTITION, SYNC_DATASETS, WINDOWED
 from sources.calven.windows import normalize
 from tests.e2e.conftest import source_options
 from tests.e2e.test_first_load import API_NAME as API

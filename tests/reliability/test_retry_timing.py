@@ -16,9 +16,9 @@ import pytest
 
 import sources.calven.ledger
 import sources.calven.resources
-from pipelines.runner import SYNC_DATASETS, sync
+from pipelines.runner import sync
 from sources.calven.errors import AuthError
-from sources.calven.settings import PRESENCE, WINDOWED
+from sources.calven.settings import PRESENCE, SYNC_DATASETS, WINDOWED
 from sources.calven.windows import Window
 from sources.calven_sim.api.errors import ApiError
 from sources.calven_sim.faults import FaultConfig, FaultRule

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from pipelines.runner import SYNC_DATASETS, sync
-from sources.calven.settings import DIMENSIONS, WINDOWED
+from pipelines.runner import sync
+from sources.calven.settings import DIMENSIONS, SYNC_DATASETS, WINDOWED
 from sources.calven_sim.control import SimulatorConfig
 from sources.calven_sim.faults import FAULT_KINDS, FaultConfig
 from sources.calven_sim.tenant import TenantConfig
