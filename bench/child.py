@@ -24,7 +24,7 @@ from bench.floor import plan, run_floor
 from bench.peer import peer_source
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.runner import sync
-from sources.calven.settings import SYNC_DATASETS
+from sources.calven.catalog import SYNC_DATASETS
 from sources.calven_sim.auth import default_keys
 
 POSTGRES_URL = "postgresql://postgres:bench@127.0.0.1:5432/test"

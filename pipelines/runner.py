@@ -16,17 +16,20 @@ from typing import Any
 import dlt
 from dlt.extract import DltSource
 
-from pipelines import merges
+from pipelines.destinations import merges
+from pipelines.destinations.defaults import loader_file_format
+from pipelines.destinations.duckdb import one_connection
+from pipelines.dlt_internals import extracted_packages
 from pipelines.interrupts import StopRequest, stop_on_interrupt
-from pipelines.pipeline import loader_file_format, one_connection, row_counts
+from pipelines.pipeline import row_counts
 from sources.calven import calven_source, resolve_config
-from sources.calven.errors import CalvenError, ConfigError
-from sources.calven.session import SyncSession, WindowResult
-from sources.calven.settings import (
+from sources.calven.catalog import (
     DATASETS,
     DEFAULT_CHECKPOINT_ROWS,
     DEFAULT_CHECKPOINT_WINDOWS,
 )
+from sources.calven.errors import CalvenError, ConfigError
+from sources.calven.extract.session import SyncSession, WindowResult
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +109,7 @@ def drop_normalized_leftovers(pipeline: dlt.Pipeline) -> None:
     }
     leftovers = [i for i in pipeline.list_extracted_load_packages() if i in normalized]
     if leftovers:
-        extracted = pipeline._get_normalize_storage().extracted_packages
+        extracted = extracted_packages(pipeline)
         for load_id in leftovers:
             logger.warning("package %s was normalized before a crash; dropping its copy", load_id)
             extracted.delete_package(load_id)

@@ -20,9 +20,9 @@ SMALL_TENANT = TenantConfig(
 
 @pytest.fixture(autouse=True)
 def isolated_environment() -> Iterator[None]:
-    """Every test starts from the same environment and leaves nothing behind: the pipeline
-    sets dlt defaults as environment variables (``pipelines.pipeline.apply_defaults``), and a
-    test's settings must not reach the next one, whatever the order."""
+    """Every test starts from the same environment and leaves nothing behind: the pipeline sets
+    dlt defaults as environment variables (``pipelines.destinations.defaults``), and a test's
+    settings must not reach the next one, whatever the order."""
     saved = dict(os.environ)
     try:
         yield

@@ -14,13 +14,18 @@ from typing import Any
 import dlt
 from dlt.extract import DltResource
 
+from sources.calven.catalog import CATALOG, Dataset, Fetch
 from sources.calven.config import CalvenConfig, resolve_config
 from sources.calven.credentials import CalvenCredentials
-from sources.calven.resources import Extraction, dimension_rows, future_rows, windowed_rows
-from sources.calven.session import SyncSession
-from sources.calven.settings import CATALOG, Dataset, Fetch
+from sources.calven.extract.resources import (
+    SourceContext,
+    dimension_rows,
+    future_rows,
+    windowed_rows,
+)
+from sources.calven.extract.session import SyncSession
 
-READERS: dict[Fetch, Callable[[Dataset, Extraction], Iterator[Any]]] = {
+READERS: dict[Fetch, Callable[[Dataset, SourceContext], Iterator[Any]]] = {
     "whole": dimension_rows,
     "windows": windowed_rows,
     "ahead": future_rows,
@@ -38,14 +43,14 @@ def calven_source(config: Any = None, session: SyncSession | None = None) -> Ite
     """
     if not isinstance(config, CalvenConfig):
         config = resolve_config()
-    extraction = Extraction(config, session or SyncSession())
+    context = SourceContext(config, session or SyncSession())
     for dataset in CATALOG:
         yield dlt.resource(
             READERS[dataset.fetch],
             name=dataset.name,
             write_disposition=dataset.write_disposition,
             primary_key=dataset.primary_key,
-        )(dataset, extraction)
+        )(dataset, context)
 
 
 __all__ = ["CalvenConfig", "CalvenCredentials", "SyncSession", "calven_source", "resolve_config"]

@@ -26,17 +26,17 @@ from dlt.common.configuration.exceptions import (
 )
 from dlt.common.configuration.specs import BaseConfiguration
 
-from sources.calven.auth import AuthType
-from sources.calven.client import CalvenClient
-from sources.calven.credentials import CalvenCredentials
-from sources.calven.errors import ConfigError
-from sources.calven.settings import (
+from sources.calven.catalog import (
     DEFAULT_FUTURE_DAYS,
     DEFAULT_HISTORY_DAYS,
     DEFAULT_LOOKBACK_DAYS,
     DEFAULT_MAX_CONCURRENCY,
 )
-from sources.calven.windows import MAX_WINDOW_DAYS, Interval
+from sources.calven.credentials import CalvenCredentials
+from sources.calven.errors import ConfigError
+from sources.calven.http.auth import AuthType
+from sources.calven.http.client import CalvenClient
+from sources.calven.incremental.windows import MAX_WINDOW_DAYS, Interval
 
 SOURCE_SECTIONS = ("sources", "calven")
 PUSH_SECTIONS = ("sources", "calven", "push")

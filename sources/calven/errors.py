@@ -17,7 +17,7 @@
 
 Messages name the method, the path (never the query string), the caller's context (dataset,
 partition, window) and the status. They never contain a secret, a Basic header value, an HMAC
-hash or a token: those stay inside ``sources.calven.auth``.
+hash or a token: those stay inside ``sources.calven.http.auth``.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ import time
 import httpx
 import pytest
 
-from sources.calven.client import CalvenClient, RetryPolicy
 from sources.calven.errors import Cancelled
+from sources.calven.http.client import CalvenClient, RetryPolicy
 
 
 def test_abort_ends_retry_waits_at_once() -> None:

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from sources.calven.auth import AuthType, basic_credentials, hmac_signature
-from sources.calven.client import CalvenClient, RetryPolicy
 from sources.calven.errors import AuthError, ClientRequestError, RetriesExhausted
+from sources.calven.http.auth import AuthType, basic_credentials, hmac_signature
+from sources.calven.http.client import CalvenClient, RetryPolicy
 from sources.calven_sim.auth import ApiKey
 from sources.calven_sim.control import SimulatorConfig
 from sources.calven_sim.faults import FaultConfig, FaultKind, FaultRule

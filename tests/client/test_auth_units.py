@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sources.calven.auth import (
+from sources.calven.errors import ConfigError
+from sources.calven.http.auth import (
     BasicAuth,
     ClientSecretTokenAuth,
     HmacTokenAuth,
@@ -13,7 +14,6 @@ from sources.calven.auth import (
     make_auth,
     refresh_at,
 )
-from sources.calven.errors import ConfigError
 
 SECRET = "my-test-secret"
 

@@ -13,7 +13,6 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from sources.calven.client import CalvenClient, RetryPolicy
 from sources.calven.errors import (
     AuthError,
     ClientRequestError,
@@ -23,6 +22,7 @@ from sources.calven.errors import (
     RetriesExhausted,
     TransientError,
 )
+from sources.calven.http.client import CalvenClient, RetryPolicy
 from tests.client.conftest import FAST_RETRY
 
 BASE = "https://api.calven.test"

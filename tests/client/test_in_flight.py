@@ -16,11 +16,11 @@ import httpx
 import pyarrow as pa
 import pytest
 
-from sources.calven.client import CalvenClient, reads_whole
-from sources.calven.framing import MIN_RUN_BYTES, Run
-from sources.calven.pages import Parse
-from sources.calven.settings import BOOKINGS_ATTENDANCE
-from sources.calven.tables import parse_run
+from sources.calven.arrow.framing import MIN_BLOCK_BYTES, Block
+from sources.calven.arrow.spool import Parse
+from sources.calven.arrow.tables import parse_block
+from sources.calven.catalog import BOOKINGS_ATTENDANCE
+from sources.calven.http.client import CalvenClient, reads_whole
 from sources.calven_sim.control import SimulatorConfig
 from sources.calven_sim.faults import Latency
 from sources.calven_sim.server import RunningSimulator, run_simulator
@@ -54,7 +54,7 @@ def fetch_days(sim: RunningSimulator, max_concurrency: int, days: int, parse: Pa
     """Submit one window per day, ``days`` of them, and wait for all."""
     with connect(sim, max_concurrency) as client:
         futures = [
-            client.submit_pages(BOOKINGS, window, parse=parse, keys=BOOKINGS_ATTENDANCE.key_fields)
+            client.submit_tables(BOOKINGS, window, parse=parse, keys=BOOKINGS_ATTENDANCE.key_fields)
             for window in day_windows(days)
         ]
         for future in futures:
@@ -74,13 +74,13 @@ def test_a_short_body_is_parsed_while_the_next_request_is_under_way(
     seen_while_parsing: list[int] = []
     first = threading.Lock()
 
-    def parse(run: Run) -> pa.Table:
+    def parse(run: Block) -> pa.Table:
         if first.acquire(blocking=False):
             deadline = time.monotonic() + 5
             while data_requests(slow) < 2 and time.monotonic() < deadline:
                 time.sleep(0.005)
             seen_while_parsing.append(data_requests(slow))
-        return parse_run(run, BOOKINGS_ATTENDANCE)
+        return parse_block(run, BOOKINGS_ATTENDANCE)
 
     fetch_days(slow, max_concurrency=1, days=2, parse=parse)
     assert seen_while_parsing == [2]
@@ -89,7 +89,7 @@ def test_a_short_body_is_parsed_while_the_next_request_is_under_way(
 def test_the_server_never_has_more_than_max_concurrency_requests(slow: RunningSimulator) -> None:
     slow.sim.clear_requests()
     fetch_days(
-        slow, max_concurrency=2, days=10, parse=partial(parse_run, dataset=BOOKINGS_ATTENDANCE)
+        slow, max_concurrency=2, days=10, parse=partial(parse_block, dataset=BOOKINGS_ATTENDANCE)
     )
     entries = slow.sim.requests(BOOKINGS)
     assert len(entries) == 10
@@ -108,8 +108,8 @@ def test_the_server_never_has_more_than_max_concurrency_requests(slow: RunningSi
     ("headers", "whole"),
     [
         ({"Content-Length": "1000"}, True),
-        ({"Content-Length": str(MIN_RUN_BYTES)}, True),
-        ({"Content-Length": str(MIN_RUN_BYTES + 1)}, False),
+        ({"Content-Length": str(MIN_BLOCK_BYTES)}, True),
+        ({"Content-Length": str(MIN_BLOCK_BYTES + 1)}, False),
         ({"Transfer-Encoding": "chunked"}, False),
         ({"Content-Length": "1000", "Content-Encoding": "gzip"}, False),
         ({"Content-Length": "1000, 1000"}, False),

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sources.calven.ratelimit import RateLimiter
-from sources.calven.retry import RetryPolicy, parse_retry_after
+from sources.calven.http.ratelimit import RateLimiter
+from sources.calven.http.retry import RetryPolicy, parse_retry_after
 
 NOW = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
 

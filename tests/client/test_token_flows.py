@@ -14,8 +14,8 @@ import httpx
 import orjson
 import pytest
 
-from sources.calven.auth import ClientSecretTokenAuth, HmacTokenAuth, hmac_signature
 from sources.calven.errors import AuthError, ResponseFormatError, TransientError
+from sources.calven.http.auth import ClientSecretTokenAuth, HmacTokenAuth, hmac_signature
 
 KEY, SECRET, BASE = "key-1", "s3cret-value", "https://api.calven.test"
 TokenAuth = HmacTokenAuth | ClientSecretTokenAuth

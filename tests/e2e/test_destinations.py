@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.runner import sync
-from sources.calven.settings import DIMENSIONS, SYNC_DATASETS, WINDOWED
+from sources.calven.catalog import DIMENSIONS, SYNC_DATASETS, WINDOWED
 from tests.e2e.conftest import source_options
 from tests.e2e.test_first_load import truth
 from tests.e2e.truth import loaded_rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.runner import sync
-from sources.calven.settings import BOOKINGS_FUTURE, DATASETS, DIMENSIONS, SYNC_DATASETS, WINDOWED
+from sources.calven.catalog import BOOKINGS_FUTURE, DATASETS, DIMENSIONS, SYNC_DATASETS, WINDOWED
 from tests.e2e.conftest import source_options
 from tests.e2e.truth import expected_rows, loaded_rows, table_count
 

@@ -6,8 +6,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from pipelines.runner import sync
-from sources.calven.settings import ALL_PARTITION, SYNC_DATASETS, WINDOWED
-from sources.calven.windows import normalize
+from sources.calven.catalog import ALL_PARTITION, SYNC_DATASETS, WINDOWED
+from sources.calven.incremental.windows import normalize
 from tests.e2e.conftest import source_options
 from tests.e2e.test_first_load import API_NAME as API
 from tests.e2e.truth import expected_rows, loaded_rows

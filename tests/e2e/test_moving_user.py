@@ -4,7 +4,8 @@ Bookings are read location by location (``locationId`` selects on the user's pri
 A user whose primary location changes between the sync's read of the old location and its read
 of the new one is in both answers, for every day: the same ``(userId, day)`` key arrives twice in
 one load package. Into DuckDB the merge skips deduplication of packages proven unique
-(``pipelines.merges``), so only ``merges.verify`` stands between this sync and a doubled key.
+(``pipelines.destinations.merges``), so only ``merges.verify`` stands between this sync and a
+doubled key.
 
 The simulator's straddling move (``sources.calven_sim.moves``) serves exactly that picture
 whatever order the concurrent requests take; its truth is the settled state: one row per key,
@@ -22,7 +23,7 @@ import dlt
 import pytest
 
 from pipelines.runner import sync
-from sources.calven.settings import BOOKINGS_ATTENDANCE
+from sources.calven.catalog import BOOKINGS_ATTENDANCE
 from sources.calven_sim.server import RunningSimulator
 from tests.e2e.conftest import source_options
 from tests.e2e.truth import expected_rows, loaded_rows
@@ -85,7 +86,7 @@ def test_a_user_read_under_two_locations_is_loaded_once(
     tenant = simulator.sim.tenant
     user, old, new = _mover(simulator)
     simulator.sim.move_user(user, new, straddle=True)
-    caplog.set_level(logging.WARNING, logger="pipelines.merges")
+    caplog.set_level(logging.WARNING, logger="pipelines.destinations.merges")
 
     report = sync(
         duckdb_pipeline,

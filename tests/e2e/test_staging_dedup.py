@@ -1,11 +1,11 @@
-"""DuckDB merges skip deduplicating staged rows that are proven unique (``pipelines.merges``)."""
+"""DuckDB merges of rows proven unique skip deduplication (``pipelines.destinations.merges``)."""
 
 from __future__ import annotations
 
 import dlt
 
-from pipelines import merges
-from pipelines.merges import STAGED_UNIQUE_HINT, STAGED_UNIQUE_MERGE
+from pipelines.destinations import merges
+from pipelines.destinations.merges import STAGED_UNIQUE_HINT, STAGED_UNIQUE_MERGE
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.runner import finish_pending, sync
 from tests.e2e.conftest import source_options

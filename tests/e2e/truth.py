@@ -9,7 +9,7 @@ from typing import Any
 
 import dlt
 
-from sources.calven.settings import DATE, TIMESTAMP, Dataset
+from sources.calven.catalog import DATE, TIMESTAMP, Dataset
 
 
 def snake(name: str) -> str:

@@ -17,8 +17,8 @@ import duckdb
 import pytest
 
 from pipelines.pipeline import PipelineSpec, make_pipeline
-from sources.calven.client import CalvenClient
-from sources.calven.retry import RetryPolicy
+from sources.calven.http.client import CalvenClient
+from sources.calven.http.retry import RetryPolicy
 from sources.calven_sim.server import RunningSimulator
 
 BIN = Path(sys.executable).parent

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from pipelines.pipeline import PipelineSpec, make_pipeline
-from pipelines.read_only import read_rows
+from pipelines.push.read_only import read_rows
 from sources.calven.errors import ConfigError
 
 HOSTILE = [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.push_results import ResultsWriter, previous_outcomes
+from pipelines.push.results import ResultsWriter, previous_outcomes
 from sources.calven.push import KINDS, PushPlan, push_rows
 from sources.calven_sim.faults import FaultConfig, FaultRule
 from sources.calven_sim.server import SimulatorConfig, run_simulator

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 HOOKS: dict[str, tuple[str, str]] = {
-    "window": ("sources.calven.session", "SyncSession.report"),
+    "window": ("sources.calven.extract.session", "SyncSession.report"),
     "extract_commit": ("dlt.extract.extract", "Extract.commit_packages"),
     "save_state": ("dlt.pipeline.pipeline", "Pipeline._save_state"),
     "normalize": ("dlt.pipeline.pipeline", "Pipeline.normalize"),
@@ -65,7 +65,7 @@ def main(argv: list[str]) -> int:
     spec, *args = argv
     if spec != "none":
         install(spec)
-    from pipelines.cli import main as cli_main
+    from pipelines.cli.main import main as cli_main
 
     return cli_main(args)
 

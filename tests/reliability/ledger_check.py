@@ -21,8 +21,8 @@ from dlt.common.destination.exceptions import DestinationUndefinedEntity
 from dlt.common.versioned_state import decompress_state, json_decode_state
 
 from pipelines.pipeline import PipelineSpec, make_pipeline
-from sources.calven.settings import ALL_PARTITION, SYNC_WINDOWS_TABLE, WINDOWED, Dataset
-from sources.calven.windows import Interval, normalize, subtract
+from sources.calven.catalog import ALL_PARTITION, SYNC_WINDOWS_TABLE, WINDOWED, Dataset
+from sources.calven.incremental.windows import Interval, normalize, subtract
 from tests.e2e.test_first_load import API_NAME
 from tests.e2e.truth import expected_rows, loaded_rows
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from sources.calven.settings import DIMENSIONS, WINDOWED
+from sources.calven.catalog import DIMENSIONS, WINDOWED
 from sources.calven_sim.control import SimulatorConfig
 from sources.calven_sim.faults import Latency
 from sources.calven_sim.tenant import TenantConfig

@@ -14,7 +14,7 @@ import time
 import duckdb
 
 from pipelines import exit_codes
-from sources.calven.windows import split
+from sources.calven.incremental.windows import split
 from sources.calven_sim.faults import FaultConfig, FaultRule
 from tests.reliability.cli import run_cli, simulator_env
 

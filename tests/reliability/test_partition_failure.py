@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 
 from pipelines import exit_codes
-from sources.calven.retry import RetryPolicy
-from sources.calven.settings import ALL_PARTITION, WINDOWED
-from sources.calven.windows import Window, normalize, split
+from sources.calven.catalog import ALL_PARTITION, WINDOWED
+from sources.calven.http.retry import RetryPolicy
+from sources.calven.incremental.windows import Window, normalize, split
 from sources.calven_sim.faults import FaultConfig, FaultRule
 from sources.calven_sim.requestlog import RequestLogEntry
 from tests.e2e.test_incremental import windowed_requests

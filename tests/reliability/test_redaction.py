@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from sources.calven.auth import AuthType
-from sources.calven.client import CalvenClient
 from sources.calven.errors import AuthError, CalvenError, ClientRequestError, RetriesExhausted
+from sources.calven.http.auth import AuthType
+from sources.calven.http.client import CalvenClient
 from sources.calven_sim.auth import hmac_hash
 from sources.calven_sim.faults import FaultConfig, FaultKind, FaultRule
 from sources.calven_sim.server import RunningSimulator
@@ -181,4 +181,4 @@ def test_the_cli_redacts_what_an_error_quotes(
     assert echo.tail in result.stderr
     if echo.path == WAREHOUSE:  # a refused token request is never logged, at any level
         suffix = "/basic" if echo.auth_type == "basic" else ""
-        assert f"DEBUG sources.calven.client: GET {USERS}{suffix} -> 400" in result.stderr
+        assert f"DEBUG sources.calven.http.client: GET {USERS}{suffix} -> 400" in result.stderr

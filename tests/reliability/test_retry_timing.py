@@ -14,12 +14,12 @@ from itertools import pairwise
 
 import pytest
 
-import sources.calven.ledger
-import sources.calven.resources
+import sources.calven.extract.resources
+import sources.calven.incremental.ledger
 from pipelines.runner import sync
+from sources.calven.catalog import PRESENCE, SYNC_DATASETS, WINDOWED
 from sources.calven.errors import AuthError
-from sources.calven.settings import PRESENCE, SYNC_DATASETS, WINDOWED
-from sources.calven.windows import Window
+from sources.calven.incremental.windows import Window
 from sources.calven_sim.api.errors import ApiError
 from sources.calven_sim.faults import FaultConfig, FaultRule
 from tests.e2e.conftest import source_options
@@ -35,13 +35,13 @@ def _windowed(simulator) -> list:
 
 
 def _unknown_parameter(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = sources.calven.resources._params
+    original = sources.calven.extract.resources._params
 
     def with_extra(dataset, partition, window):
         params = original(dataset, partition, window)
         return {**params, "colour": "blue"} if dataset is PRESENCE else params
 
-    monkeypatch.setattr(sources.calven.resources, "_params", with_extra)
+    monkeypatch.setattr(sources.calven.extract.resources, "_params", with_extra)
 
 
 def _range_over_30_days(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,7 +51,7 @@ def _range_over_30_days(monkeypatch: pytest.MonkeyPatch) -> None:
                 yield Window(start, min(start + timedelta(days=31), end))
                 start += timedelta(days=31)
 
-    monkeypatch.setattr(sources.calven.ledger, "split", windows_of_31_days)
+    monkeypatch.setattr(sources.calven.incremental.ledger, "split", windows_of_31_days)
 
 
 @pytest.mark.parametrize(

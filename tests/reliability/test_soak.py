@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 
 from pipelines.runner import sync
-from sources.calven.settings import DIMENSIONS, SYNC_DATASETS, WINDOWED
+from sources.calven.catalog import DIMENSIONS, SYNC_DATASETS, WINDOWED
 from sources.calven_sim.control import SimulatorConfig
 from sources.calven_sim.faults import FAULT_KINDS, FaultConfig
 from sources.calven_sim.tenant import TenantConfig

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sources.calven.framing import ArrayReader, FramingError, InvalidJson, NotAnArray, Run
+from sources.calven.arrow.framing import ArrayReader, Block, FramingError, InvalidJson, NotAnArray
 
 _DECODER = json.JSONDecoder()
 
 
-def parse(run: Run) -> list[Any]:
+def parse(block: Block) -> list[Any]:
     """Whitespace-separated JSON objects, strictly (what Arrow's reader accepts)."""
-    text, records, position = bytes(run.ndjson).decode(), [], 0
+    text, records, position = bytes(block.ndjson).decode(), [], 0
     try:
         while True:
             previous_end = position
@@ -36,7 +36,7 @@ def parse(run: Run) -> list[Any]:
 
 
 def read(body: bytes, pieces: list[int], min_run: int = 64) -> list[Any]:
-    reader: ArrayReader[list[Any]] = ArrayReader(parse, len, min_run_bytes=min_run)
+    reader: ArrayReader[list[Any]] = ArrayReader(parse, len, min_block_bytes=min_run)
     out: list[Any] = []
     position = 0
     for size in pieces:
@@ -121,7 +121,7 @@ def test_a_body_cut_short_is_an_error(records, fraction):
         "invalid-literal",
     ],
 )
-@pytest.mark.parametrize("min_run", [1, 1 << 20], ids=["small-runs", "one-run"])
+@pytest.mark.parametrize("min_run", [1, 1 << 20], ids=["small-blocks", "one-block"])
 def test_malformed_bodies_are_errors(body, min_run):
     with pytest.raises(FramingError):
         read(body, [3, 5], min_run)

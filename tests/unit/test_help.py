@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from pipelines.cli import build_parser
+from pipelines.cli.main import build_parser
 
 Parser = argparse.ArgumentParser
 

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.pipeline import (
+from pipelines.destinations.defaults import (
     DUCKDB_SETTINGS_ENV,
     TRUNCATE_STAGING_ENV,
     UNCOMPRESSED_ENV,
-    PipelineSpec,
-    make_pipeline,
 )
+from pipelines.pipeline import PipelineSpec, make_pipeline
 
 SETTINGS = "select current_setting('memory_limit'), current_setting('preserve_insertion_order')"
 

@@ -6,14 +6,9 @@ import dlt
 import duckdb
 import pytest
 
-from pipelines.pipeline import (
-    DUCKDB_ROW_GROUP_ROWS,
-    DUCKDB_SETTINGS_ENV,
-    PipelineSpec,
-    load_threads,
-    make_pipeline,
-    one_connection,
-)
+from pipelines.destinations.defaults import DUCKDB_SETTINGS_ENV
+from pipelines.destinations.duckdb import DUCKDB_ROW_GROUP_ROWS, load_threads, one_connection
+from pipelines.pipeline import PipelineSpec, make_pipeline
 
 SETTINGS = "select current_setting('memory_limit'), current_setting('TimeZone')"
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sources.calven.ledger import Ledger, plan_all
-from sources.calven.windows import Window, normalize, split, subtract
+from sources.calven.incremental.ledger import Ledger, plan_all
+from sources.calven.incremental.windows import Window, normalize, split, subtract
 
 D = date.fromisoformat
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2027, 12, 31))

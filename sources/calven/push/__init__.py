@@ -3,7 +3,7 @@
 Rows (from a file or a warehouse table) are validated locally (``prepare``), given a stable
 ``eventId`` when they have none, sent in batches of at most 100 on the shared client (``send``)
 and turned into one ``Outcome`` per row (``outcomes``). ``push_rows`` (``run``) ties it together;
-``pipelines/push.py`` adds the source readers, the results table and the CLI.
+``pipelines/push/`` adds the destination readers, the results table and the CLI.
 """
 
 from __future__ import annotations

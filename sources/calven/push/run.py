@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sources.calven.client import CalvenClient
+from sources.calven.http.client import CalvenClient
 from sources.calven.push.kinds import MAX_BATCH, EventKind
 from sources.calven.push.outcomes import Outcome, Status, Tally
 from sources.calven.push.prepare import InvalidRow, PreparedEvent, prepare_rows

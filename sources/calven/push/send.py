@@ -18,7 +18,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
-from sources.calven.client import CalvenClient
 from sources.calven.errors import (
     AuthError,
     Cancelled,
@@ -26,6 +25,7 @@ from sources.calven.errors import (
     ConfigError,
     RequestError,
 )
+from sources.calven.http.client import CalvenClient
 from sources.calven.push.kinds import MAX_BATCH, EventKind
 from sources.calven.push.outcomes import Outcome
 from sources.calven.push.prepare import SOURCE_ID_FIELD, PreparedEvent

@@ -12,10 +12,10 @@ import dlt
 import duckdb
 
 from pipelines import exit_codes
-from pipelines.output import Progress, summary
+from pipelines.cli.output import Progress, summary
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.runner import SyncReport, sync
-from sources.calven.settings import BOOKINGS_FUTURE, SYNC_DATASETS
+from sources.calven.catalog import BOOKINGS_FUTURE, SYNC_DATASETS
 from sources.calven_sim.server import SimulatorConfig, run_simulator
 from sources.calven_sim.tenant import TenantConfig
 

@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sources.calven.windows import Interval, Window, intersect, normalize, split, subtract
+from sources.calven.incremental.windows import (
+    Interval,
+    Window,
+    intersect,
+    normalize,
+    split,
+    subtract,
+)
 
 
 def _dump(intervals: Iterable[Interval]) -> list[list[str]]:

@@ -1,11 +1,11 @@
 """A response as Arrow tables, spooled to a temporary file while it streams in.
 
-``read_pages`` runs on a client worker thread: it feeds the streamed body to an ``ArrayReader``,
-whose runs of records become Arrow tables, and appends each table to ``Pages``. The body is never
-whole in memory, and neither is its table: ``Pages`` keeps up to ``SPOOL_MEMORY_BYTES`` in memory
-and the rest in a temporary file, as Arrow IPC. The consumer reads the tables back one group at
-a time. A body that
-breaks off or is not JSON raises before anything is handed over, so the client can retry it.
+``read_tables`` runs on a client worker thread: it feeds the streamed body to an
+``ArrayReader``, whose blocks of records become Arrow tables, and appends each table to
+``SpooledTables``. The body is never whole in memory, and neither is its table:
+``SpooledTables`` keeps up to ``SPOOL_MEMORY_BYTES`` in memory and the rest in a temporary file,
+as Arrow IPC. The consumer reads the tables back one group at a time. A body that breaks off or
+is not JSON raises before anything is handed over, so the client can retry it.
 
 A response whose key repeats is deduplicated here, the last row winning as a re-read replaces a
 row. (The destination's merge still deduplicates its staging table: after a crash inside a load,
@@ -23,7 +23,7 @@ from types import TracebackType
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sources.calven.framing import ArrayReader, FramingError, NotAnArray, Run
+from sources.calven.arrow.framing import ArrayReader, Block, FramingError, NotAnArray
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +34,10 @@ GROUP_ROWS = 25_000
 size that cost is negligible, and larger items raise the extract's peak memory (100,000 rows:
 +110 MB on the throughput benchmark, no faster)."""
 
-Parse = Callable[[Run], pa.Table]
+Parse = Callable[[Block], pa.Table]
 
 
-class Pages:
+class SpooledTables:
     """The Arrow tables of one response, in order; close it (or use ``with``) to free the spool.
 
     Tables stay in memory until they pass ``spool_memory_bytes``; then all of them go to an Arrow
@@ -108,14 +108,14 @@ class Pages:
         distinct = pa.concat_tables(self._keys).group_by(self.keys, use_threads=False)
         return self.rows - int(distinct.aggregate([]).num_rows)
 
-    def deduplicated(self) -> Pages:
+    def deduplicated(self) -> SpooledTables:
         """New pages holding the last row of each key; closes these. Reads all rows at once."""
         table = pa.concat_tables(self._all_tables(), promote_options="permissive")
         self.close()
         numbered = table.append_column("__row", pa.array(range(table.num_rows), pa.int64()))
         last = numbered.group_by(self.keys, use_threads=False).aggregate([("__row", "max")])
         kept = pc.take(last.column("__row_max"), pc.sort_indices(last.column("__row_max")))
-        unique = Pages(self.keys)
+        unique = SpooledTables(self.keys)
         unique.append(table.take(kept))
         return unique
 
@@ -135,7 +135,7 @@ class Pages:
             os.unlink(self._path)
             self._path = None
 
-    def __enter__(self) -> Pages:
+    def __enter__(self) -> SpooledTables:
         return self
 
     def __exit__(
@@ -169,7 +169,7 @@ class NotAnArrayBody(Exception):
         self.body = body
 
 
-def read_pages(chunks: Iterator[bytes], parse: Parse, keys: Sequence[str] = ()) -> Pages:
+def read_tables(chunks: Iterator[bytes], parse: Parse, keys: Sequence[str] = ()) -> SpooledTables:
     """Parse a streamed JSON array of objects into spooled tables, unique on ``keys``.
 
     Raises:
@@ -177,7 +177,7 @@ def read_pages(chunks: Iterator[bytes], parse: Parse, keys: Sequence[str] = ()) 
         NotAnArrayBody: the body does not start with ``[`` (an error object, an HTML page).
         RecordError: a record does not match the dataset (from ``parse``).
     """
-    pages = Pages(keys)
+    pages = SpooledTables(keys)
     reader: ArrayReader[pa.Table] = ArrayReader(parse, _rows)
     try:
         try:
@@ -203,4 +203,4 @@ def _rows(table: pa.Table) -> int:
     return int(table.num_rows)
 
 
-__all__ = ["FramingError", "NotAnArrayBody", "Pages", "grouped", "read_pages"]
+__all__ = ["FramingError", "NotAnArrayBody", "SpooledTables", "grouped", "read_tables"]

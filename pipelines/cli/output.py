@@ -7,7 +7,7 @@ import threading
 from typing import TextIO
 
 from pipelines.runner import SyncReport
-from sources.calven.session import WindowResult
+from sources.calven.extract.session import WindowResult
 
 
 class Progress:

@@ -21,7 +21,7 @@ from sources.calven.errors import (
     RetriesExhausted,
     TransientError,
 )
-from sources.calven.retry import RETRYABLE_STATUSES, parse_retry_after
+from sources.calven.http.retry import RETRYABLE_STATUSES, parse_retry_after
 
 MESSAGE_LIMIT = 300
 """Longest server message quoted in an error; an HTML error page must not flood the logs."""

@@ -27,13 +27,13 @@ import httpx
 import orjson
 
 from sources.calven.errors import AuthError, ConfigError, ResponseFormatError
-from sources.calven.responses import (
+from sources.calven.http.responses import (
     malformed_body,
     server_message,
     status_text,
     transient_from_response,
 )
-from sources.calven.retry import RETRYABLE_STATUSES
+from sources.calven.http.retry import RETRYABLE_STATUSES
 
 logger = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 import orjson
 
 from pipelines import exit_codes
-from pipelines.arguments import positive
+from pipelines.cli.arguments import positive
 from pipelines.lock import pipeline_lock
 from pipelines.pipeline import PipelineSpec, make_pipeline
-from pipelines.push_results import (
+from pipelines.push.results import (
     RESULTS_TABLE,
     SOURCE_TEXT_LIMIT,
     ResultsWriter,

@@ -31,7 +31,8 @@ from dlt.common.schema.utils import get_columns_names_with_prop
 from dlt.common.storages.load_package import PackageStorage, ParsedLoadJobFileName
 from dlt.extract import DltSource
 
-from pipelines.pipeline import destination_name
+from pipelines.destinations import destination_name
+from pipelines.dlt_internals import normalized_packages
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ Select = Callable[[PackageStorage, str, dict[str, TTableSchema]], list[str]]
 
 def _deduplicate(pipeline: dlt.Pipeline, select: Select) -> list[tuple[str, str]]:
     """Turn the hint off for the tables ``select`` picks; returns (load id, table name) pairs."""
-    packages = pipeline._get_load_storage().normalized_packages
+    packages = normalized_packages(pipeline)
     changed = []
     for load_id in pipeline.list_normalized_load_packages():
         schema = packages.load_schema(load_id)

@@ -1,6 +1,6 @@
 """The retry policy: which statuses are retried, how long to back off, ``Retry-After``.
 
-Pure functions; the loop that sleeps and counts lives in ``sources.calven.client``.
+Pure functions; the loop that sleeps and counts lives in ``sources.calven.http.client``.
 """
 
 from __future__ import annotations

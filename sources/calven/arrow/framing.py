@@ -1,9 +1,9 @@
-"""Read a streamed JSON array of objects run by run, without ever holding the whole body.
+"""Read a streamed JSON array of objects block by block, without ever holding the whole body.
 
 Warehouse responses are one JSON array of flat objects, up to hundreds of megabytes. The client
 reads them in pieces and ``ArrayReader`` turns every megabyte or so of whole records into
 newline-delimited JSON for a parse callback (Arrow's C++ JSON reader; see
-``sources.calven.tables``), so the body exists in memory only a piece at a time.
+``sources.calven.arrow.tables``), so the body exists in memory only a piece at a time.
 
 Two ways to find where records end:
 
@@ -31,7 +31,7 @@ QUOTE, BACKSLASH, COMMA, NEWLINE, SPACE = 34, 92, 44, 10, 32
 OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY = 123, 125, 91, 93
 WHITESPACE = b" \t\r\n"
 SEPARATOR = b"},{"
-MIN_RUN_BYTES = 2 << 20
+MIN_BLOCK_BYTES = 2 << 20
 """Bytes gathered before records are cut off: big enough that per-call costs vanish."""
 # One pass finds the bytes equal to [ ] { } on the bits where those four agree (a few letters
 # match too); the exact comparison then runs on these candidates only.
@@ -51,11 +51,11 @@ class NotAnArray(FramingError):
 
 
 class InvalidJson(ValueError):
-    """Raised by a parse callback when a run's bytes are not valid JSON."""
+    """Raised by a parse callback when a block's bytes are not valid JSON."""
 
 
 @dataclass(frozen=True)
-class Run:
+class Block:
     """Whole records as received, and the same records one per line.
 
     Attributes:
@@ -77,16 +77,16 @@ class ArrayReader(Generic[T]):
     """Feed a body piece by piece; each call returns what ``parse`` made of the records so far.
 
     Args:
-        parse: turns a run into a result; raises InvalidJson when the run is not valid JSON.
+        parse: turns a block into a result; raises InvalidJson when the block is not valid JSON.
         rows: the number of records in a result.
-        min_run_bytes: bytes gathered before a run is cut off.
+        min_block_bytes: bytes gathered before a block is cut off.
     """
 
     def __init__(
         self,
-        parse: Callable[[Run], T],
+        parse: Callable[[Block], T],
         rows: Callable[[T], int],
-        min_run_bytes: int = MIN_RUN_BYTES,
+        min_block_bytes: int = MIN_BLOCK_BYTES,
     ) -> None:
         self._parse = parse
         self._rows = rows
@@ -97,7 +97,7 @@ class ArrayReader(Generic[T]):
         self._expect = "first"
         """Before the next record: ``first`` (just after ``[``), ``record`` (a comma was
         consumed) or ``comma`` (the last record was consumed)."""
-        self._min_run = self._next_run = min_run_bytes
+        self._min_block = self._next_block = min_block_bytes
         self.head = b""
         """The first bytes of a body that is not an array (see ``NotAnArray``)."""
 
@@ -105,7 +105,7 @@ class ArrayReader(Generic[T]):
         """Add the next piece of the body."""
         self._pieces.append(data)
         self._size += len(data)
-        if self._size < self._next_run and self._started:
+        if self._size < self._next_block and self._started:
             return []
         self._gather()
         if not self._started and not self._start():
@@ -113,11 +113,11 @@ class ArrayReader(Generic[T]):
         if self._closed:
             self._check_tail()
             return []
-        if len(self._pending) < self._next_run:
+        if len(self._pending) < self._next_block:
             return []
         results = self._take(final=False)
-        # A record longer than a run must not be rescanned from its start for every piece.
-        self._next_run = self._min_run if results else 2 * len(self._pending)
+        # A record longer than a block must not be rescanned from its start for every piece.
+        self._next_block = self._min_block if results else 2 * len(self._pending)
         self._size = len(self._pending)
         return results
 
@@ -184,7 +184,7 @@ class ArrayReader(Generic[T]):
             end, rest = cut + 1, pending[cut + 2 :]
         ndjson = memoryview(pending.replace(SEPARATOR, b"}\n{"))[:end]
         try:
-            result = self._parse(Run(ndjson, memoryview(pending)[:end], multiline=False))
+            result = self._parse(Block(ndjson, memoryview(pending)[:end], multiline=False))
         except InvalidJson:
             return None
         if self._rows(result) != pending.count(SEPARATOR, 0, end) + 1:
@@ -218,15 +218,15 @@ class ArrayReader(Generic[T]):
         if end >= 0 and ends.size == 0 and self._expect == "record":
             raise FramingError("a comma before the end of the JSON array")
         comma = self._expect == "comma"
-        run = _exact_run(data, starts, ends, leading_comma=comma) if ends.size else None
+        block = _exact_block(data, starts, ends, leading_comma=comma) if ends.size else None
         del data
         results = []
-        if run is not None:
+        if block is not None:
             try:
-                results.append(self._parse(run))
+                results.append(self._parse(block))
             except InvalidJson as exc:
                 raise FramingError(f"a record is not valid JSON ({exc})") from exc
-        expect = "comma" if run is not None else self._expect
+        expect = "comma" if block is not None else self._expect
         if end >= 0:
             self._commit(self._pending[end + 1 :], True, expect)
             self._check_tail()
@@ -235,11 +235,11 @@ class ArrayReader(Generic[T]):
         return results
 
 
-def _exact_run(
+def _exact_block(
     data: npt.NDArray[np.uint8], starts: Positions, ends: Positions, *, leading_comma: bool
-) -> Run:
-    """The run of records ``starts[i]..ends[i]``, after checking what lies between them."""
-    # The gap before each record: from the end of the previous one (or the run's start).
+) -> Block:
+    """The block of records ``starts[i]..ends[i]``, after checking what lies between them."""
+    # The gap before each record: from the end of the previous one (or the block's start).
     gap_from = np.concatenate(([0], ends[:-1] + 1))
     lengths = starts - gap_from
     in_gap = _ranges(gap_from, lengths)
@@ -258,7 +258,7 @@ def _exact_run(
     out[in_gap] = SPACE
     out[gap_from[lengths > 0]] = NEWLINE
     multiline = int(np.count_nonzero(out == NEWLINE)) > offsets.size
-    return Run(memoryview(out.tobytes()), memoryview(data[:cut].tobytes()), multiline)
+    return Block(memoryview(out.tobytes()), memoryview(data[:cut].tobytes()), multiline)
 
 
 def _structure(data: npt.NDArray[np.uint8]) -> tuple[Positions, Positions]:
@@ -280,14 +280,14 @@ def _structure(data: npt.NDArray[np.uint8]) -> tuple[Positions, Positions]:
 
 
 def _unescaped(data: npt.NDArray[np.uint8], quotes: Positions) -> Positions:
-    """``quotes`` without those escaped by an odd run of backslashes (rare: a loop will do)."""
+    """``quotes`` without those escaped by an odd number of backslashes (rare: a loop will do)."""
     keep = np.ones(quotes.size, bool)
     for index in np.flatnonzero(data[np.maximum(quotes - 1, 0)] == BACKSLASH):
-        position, run = int(quotes[index]) - 1, 0
+        position, slashes = int(quotes[index]) - 1, 0
         while position >= 0 and data[position] == BACKSLASH:
-            run += 1
+            slashes += 1
             position -= 1
-        keep[index] = run % 2 == 0
+        keep[index] = slashes % 2 == 0
     return quotes[keep]
 
 

@@ -1,12 +1,12 @@
 """The resource generators: dimensions, windowed datasets and future bookings.
 
-Windows are fetched concurrently through the client's shared pool (``CalvenClient.submit_pages``),
+Windows are fetched concurrently through the client's shared pool (``CalvenClient.submit_tables``),
 keeping at most ``max_concurrency`` requests in flight. Each response is parsed into Arrow tables
-(a long one while it streams in) and spooled (``sources.calven.pages``); the tables are yielded as
-windows complete, small ones joined (dlt's cost is per item). A window is recorded in the ledger,
-which is resource state, once its rows are on their way to dlt: state and rows are committed in
-the same load package or not at all. A failed window is reported to the session and left out
-of the ledger; the other windows still load.
+(a long one while it streams in) and spooled (``sources.calven.arrow.spool``); the tables are
+yielded as windows complete, small ones joined (dlt's cost is per item). A window is recorded in
+the ledger, which is resource state, once its rows are on their way to dlt: state and rows are
+committed in the same load package or not at all. A failed window is reported to the session
+and left out of the ledger; the other windows still load.
 """
 
 from __future__ import annotations
@@ -24,22 +24,22 @@ from typing import Any
 import dlt
 import pyarrow as pa
 
-from sources.calven.client import CalvenClient
+from sources.calven.arrow.spool import SpooledTables, grouped
+from sources.calven.arrow.tables import parse_block, to_arrow
+from sources.calven.catalog import ALL_PARTITION, LOCATIONS, SYNC_WINDOWS_TABLE, Dataset
 from sources.calven.config import CalvenConfig
 from sources.calven.errors import AuthError, CalvenError, Cancelled, ConfigError, RecordError
-from sources.calven.ledger import Ledger, PlannedWindow, plan_all
-from sources.calven.pages import Pages, grouped
-from sources.calven.session import SyncSession, WindowResult
-from sources.calven.settings import ALL_PARTITION, LOCATIONS, SYNC_WINDOWS_TABLE, Dataset
-from sources.calven.tables import parse_run, to_arrow
-from sources.calven.windows import Window, split
+from sources.calven.extract.session import SyncSession, WindowResult
+from sources.calven.http.client import CalvenClient
+from sources.calven.incremental.ledger import Ledger, PlannedWindow, plan_all
+from sources.calven.incremental.windows import Window, split
 
 logger = logging.getLogger(__name__)
 
 Records = list[dict[str, Any]]
 
 
-class Extraction:
+class SourceContext:
     """What the resources of one source invocation share: client, configuration, session."""
 
     def __init__(self, config: CalvenConfig, session: SyncSession):
@@ -114,7 +114,7 @@ def _params(dataset: Dataset, partition: str, window: Window) -> dict[str, str]:
 
 def _fetch(
     client: CalvenClient, dataset: Dataset, planned: Iterable[PlannedWindow]
-) -> Iterator[tuple[PlannedWindow, Pages | CalvenError, float]]:
+) -> Iterator[tuple[PlannedWindow, SpooledTables | CalvenError, float]]:
     """Fetch windows concurrently, yielding (window, pages or error, seconds) as they finish.
 
     Twice as many windows as may be in flight are submitted at a time, one per client worker:
@@ -124,15 +124,15 @@ def _fetch(
     receives; pages nobody will read are closed here.
     """
     todo = iter(planned)
-    pending: dict[Future[Pages], tuple[PlannedWindow, float]] = {}
-    parse = partial(parse_run, dataset=dataset)
+    pending: dict[Future[SpooledTables], tuple[PlannedWindow, float]] = {}
+    parse = partial(parse_block, dataset=dataset)
 
     def submit_next() -> None:
         item = next(todo, None)
         if item is not None:
             context = f"{dataset.name} partition={item.partition} window={item.window}"
             params = _params(dataset, item.partition, item.window)
-            future = client.submit_pages(
+            future = client.submit_tables(
                 dataset.path, params, context=context, parse=parse, keys=dataset.key_fields
             )
             pending[future] = (item, time.monotonic())
@@ -147,7 +147,7 @@ def _fetch(
                 submit_next()
                 try:
                     with _named(dataset):
-                        result: Pages | CalvenError = future.result()
+                        result: SpooledTables | CalvenError = future.result()
                 except (AuthError, ConfigError, RecordError, Cancelled):
                     raise
                 except CalvenError as exc:
@@ -159,7 +159,7 @@ def _fetch(
             future.add_done_callback(_close_pages)
 
 
-def _close_pages(future: Future[Pages]) -> None:
+def _close_pages(future: Future[SpooledTables]) -> None:
     if not future.cancelled() and future.exception() is None:
         future.result().close()
 
@@ -198,43 +198,43 @@ def _table(dataset: Dataset, records: Records) -> pa.Table:
         return to_arrow(records, dataset)
 
 
-def dimension_rows(dataset: Dataset, extraction: Extraction) -> Iterator[pa.Table]:
+def dimension_rows(dataset: Dataset, context: SourceContext) -> Iterator[pa.Table]:
     """One request, the whole table (write disposition replace)."""
-    client = extraction.acquire()
+    client = context.acquire()
     try:
         if dataset is LOCATIONS:
-            records = extraction.locations(client)
+            records = context.locations(client)
             logger.info("%s: %d rows", dataset.name, len(records))
-            extraction.session.rows[dataset.name] += len(records)
+            context.session.rows[dataset.name] += len(records)
             yield _table(dataset, records)
             return
         with _named(dataset):
-            pages = client.get_pages(
+            pages = client.get_tables(
                 dataset.path,
                 context=dataset.name,
-                parse=partial(parse_run, dataset=dataset),
+                parse=partial(parse_block, dataset=dataset),
                 keys=dataset.key_fields,
             )
         with pages:
             logger.info("%s: %d rows", dataset.name, pages.rows)
-            extraction.session.rows[dataset.name] += pages.rows
+            context.session.rows[dataset.name] += pages.rows
             # An empty table still replaces what the destination holds.
             yield from pages.tables() if pages.rows else [_table(dataset, [])]
     finally:
-        extraction.release()
+        context.release()
 
 
-def windowed_rows(dataset: Dataset, extraction: Extraction) -> Iterator[Any]:
+def windowed_rows(dataset: Dataset, context: SourceContext) -> Iterator[Any]:
     """Fill the ledger's gaps (plus the lookback) for every partition of ``dataset``."""
-    session, config = extraction.session, extraction.config
-    client = extraction.acquire()
+    session, config = context.session, context.config
+    client = context.acquire()
     try:
         ledger = Ledger(dlt.current.resource_state(), session.run_id)
         plan = [
             p
             for p in plan_all(
                 ledger,
-                extraction.partitions(dataset, client),
+                context.partitions(dataset, client),
                 config.wanted,
                 lookback_days=config.lookback_days,
                 max_window_days=config.max_window_days,
@@ -250,7 +250,7 @@ def windowed_rows(dataset: Dataset, extraction: Extraction) -> Iterator[Any]:
         if audit:
             yield _audit_rows(audit)
     finally:
-        extraction.release()
+        context.release()
 
 
 def _until_full(
@@ -266,7 +266,7 @@ def _until_full(
 
 def _window_tables(
     dataset: Dataset,
-    fetched: Iterator[tuple[PlannedWindow, Pages | CalvenError, float]],
+    fetched: Iterator[tuple[PlannedWindow, SpooledTables | CalvenError, float]],
     ledger: Ledger,
     session: SyncSession,
     audit: list[dict[str, Any]],
@@ -287,21 +287,21 @@ def _window_tables(
         audit.append(_audit_row(dataset, result, session.run_id))
 
 
-def future_rows(dataset: Dataset, extraction: Extraction) -> Iterator[pa.Table]:
+def future_rows(dataset: Dataset, context: SourceContext) -> Iterator[pa.Table]:
     """Bookings from today on, per location; all or nothing, since the table is replaced."""
-    config = extraction.config
-    client = extraction.acquire()
+    config = context.config
+    client = context.acquire()
     try:
         plan = [
             PlannedWindow(partition, window)
-            for partition in extraction.partitions(dataset, client)
+            for partition in context.partitions(dataset, client)
             for window in split([config.future], config.max_window_days)
         ]
         for _, outcome, _ in _fetch(client, dataset, plan):
             if isinstance(outcome, CalvenError):
                 raise outcome
             with outcome as pages:
-                extraction.session.rows[dataset.name] += pages.rows
+                context.session.rows[dataset.name] += pages.rows
                 yield from pages.tables()
     finally:
-        extraction.release()
+        context.release()

@@ -20,7 +20,7 @@ from dlt.destinations.exceptions import DatabaseException, DatabaseUndefinedRela
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from pipelines.pipeline import destination_name
+from pipelines.destinations import destination_name
 from sources.calven.errors import ConfigError
 
 WRITES = (

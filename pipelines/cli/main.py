@@ -7,8 +7,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from pipelines import commands
-from pipelines.arguments import (
+from pipelines.cli import commands
+from pipelines.cli.arguments import (
     EPILOG,
     Parser,
     add_checkpoint_options,
@@ -17,9 +17,9 @@ from pipelines.arguments import (
     day,
     positive,
 )
-from pipelines.failures import explain
-from pipelines.push import add_push_arguments
-from sources.calven.settings import DATASETS
+from pipelines.cli.failures import explain
+from pipelines.push.command import add_push_arguments
+from sources.calven.catalog import DATASETS
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,8 +16,8 @@ import dlt
 import pyarrow as pa
 from dlt.destinations.exceptions import DatabaseUndefinedRelation
 
-from pipelines.pipeline import destination_name
-from pipelines.read_only import checked_select, read_rows, table_select
+from pipelines.destinations import destination_name
+from pipelines.push.read_only import checked_select, read_rows, table_select
 from sources.calven.errors import ConfigError
 from sources.calven.push import STATUSES, EventKind, Outcome, Status, read_file
 

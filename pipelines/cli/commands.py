@@ -13,16 +13,12 @@ import dlt
 from dlt.pipeline.helpers import pipeline_drop
 
 from pipelines import exit_codes
-from pipelines.failures import explain
+from pipelines.cli.failures import explain
+from pipelines.cli.output import Progress, summary
 from pipelines.lock import pipeline_lock
-from pipelines.output import Progress, summary
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.runner import check_datasets, new_report, sync
-from sources.calven.config import resolve_config
-from sources.calven.errors import AuthError, CalvenError, ConfigError
-from sources.calven.ledger import Ledger, plan_all
-from sources.calven.resources import select_locations
-from sources.calven.settings import (
+from sources.calven.catalog import (
     ALL_PARTITION,
     BOOKINGS_FUTURE,
     DATASETS,
@@ -32,7 +28,11 @@ from sources.calven.settings import (
     WINDOWED,
     WINDOWED_NAMES,
 )
-from sources.calven.windows import ONE_DAY, Window
+from sources.calven.config import resolve_config
+from sources.calven.errors import AuthError, CalvenError, ConfigError
+from sources.calven.extract.resources import select_locations
+from sources.calven.incremental.ledger import Ledger, plan_all
+from sources.calven.incremental.windows import ONE_DAY, Window
 
 FLAGS = {
     "start_date": "--start",
@@ -239,8 +239,8 @@ def simulate(args: argparse.Namespace) -> int:
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    from pipelines.demo import demo
-    from pipelines.push import push_command
+    from pipelines.cli.demo import demo
+    from pipelines.push.command import push_command
 
     handlers = {
         "demo": demo,

@@ -3,8 +3,8 @@
 Declared fields come first with their declared Arrow types; fields the API adds later are kept
 with inferred types, so a new field evolves the destination schema instead of failing the load.
 
-``parse_run`` is the fast path for warehouse reads: Arrow's C++ JSON reader parses a run of
-newline-delimited records (see ``sources.calven.framing``) straight into columns. Anything it
+``parse_block`` is the fast path for warehouse reads: Arrow's C++ JSON reader parses a block of
+newline-delimited records (see ``sources.calven.arrow.framing``) straight into columns. Anything it
 does not accept as is (a wrong type, a missing key, an undeclared field of mixed types, invalid
 JSON) goes through ``to_arrow`` over ``orjson``-parsed records instead, whose errors name the
 field and the value.
@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
+from sources.calven.arrow.framing import Block, InvalidJson
+from sources.calven.catalog import DATE, TIMESTAMP, Dataset
 from sources.calven.errors import RecordError
-from sources.calven.framing import InvalidJson, Run
-from sources.calven.settings import DATE, TIMESTAMP, Dataset
 
 ISO_DATE_LENGTH = 10
 
@@ -79,15 +79,15 @@ def to_arrow(records: Sequence[dict[str, Any]], dataset: Dataset) -> pa.Table:
     return pa.Table.from_arrays(list(columns.values()), schema=schema)
 
 
-def parse_run(run: Run, dataset: Dataset) -> pa.Table:
-    """The Arrow table of a run of records; RecordError or InvalidJson when it has none.
+def parse_block(block: Block, dataset: Dataset) -> pa.Table:
+    """The Arrow table of a block of records; RecordError or InvalidJson when it has none.
 
     Raises:
-        InvalidJson: the run is not valid JSON, or an element is not an object.
+        InvalidJson: the block is not valid JSON, or an element is not an object.
         RecordError: a record does not match the dataset's declared shape.
     """
     try:
-        table = _read_json(run, dataset, ())
+        table = _read_json(block, dataset, ())
         inferred_dates = [
             f.name
             for f in table.schema
@@ -96,12 +96,12 @@ def parse_run(run: Run, dataset: Dataset) -> pa.Table:
         if inferred_dates:
             # Arrow's reader turns date-like strings of undeclared fields into timestamps;
             # to_arrow keeps them as text, and the two paths must agree.
-            table = _read_json(run, dataset, tuple(inferred_dates))
+            table = _read_json(block, dataset, tuple(inferred_dates))
         return _declared(table, dataset)
     except (pa.ArrowInvalid, pa.ArrowTypeError, _NeedsSlowPath):
         pass
     try:
-        records = orjson.loads(run.as_array())
+        records = orjson.loads(block.as_array())
     except orjson.JSONDecodeError as exc:
         raise InvalidJson(str(exc)) from None
     if not all(isinstance(record, dict) for record in records):
@@ -126,15 +126,15 @@ def _read_schema(
     return pa.schema(fields + [(name, pa.string()) for name in text_fields])
 
 
-def _read_json(run: Run, dataset: Dataset, text_fields: tuple[str, ...]) -> pa.Table:
-    data = pa.py_buffer(run.ndjson)
+def _read_json(block: Block, dataset: Dataset, text_fields: tuple[str, ...]) -> pa.Table:
+    data = pa.py_buffer(block.ndjson)
     options = pa_json.ParseOptions(
         explicit_schema=_read_schema(tuple(dataset.fields.items()), text_fields),
         unexpected_field_behavior="infer",
-        newlines_in_values=run.multiline,
+        newlines_in_values=block.multiline,
     )
-    # A run with line breaks inside records must be one block: blocks are cut at line breaks.
-    block_size = max(data.size + 1, 1 << 20) if run.multiline else 1 << 20
+    # Records with line breaks inside must be one Arrow read block: Arrow cuts those at line breaks.
+    block_size = max(data.size + 1, 1 << 20) if block.multiline else 1 << 20
     read = pa_json.ReadOptions(use_threads=False, block_size=block_size)
     return pa_json.read_json(pa.BufferReader(data), read_options=read, parse_options=options)
 

@@ -12,9 +12,9 @@ from typing import Any, NoReturn
 
 from pipelines import exit_codes
 from pipelines.pipeline import DEFAULT_DATASET_NAME, DEFAULT_PIPELINE_NAME, DEFAULT_PIPELINES_DIR
+from sources.calven.catalog import DEFAULT_CHECKPOINT_ROWS, DEFAULT_CHECKPOINT_WINDOWS
 from sources.calven.config import DATE_FORMAT, parse_day
 from sources.calven.errors import ConfigError
-from sources.calven.settings import DEFAULT_CHECKPOINT_ROWS, DEFAULT_CHECKPOINT_WINDOWS
 
 EPILOG = """\
 exit codes: 0 everything requested was loaded, 2 configuration or usage, 3 authentication,

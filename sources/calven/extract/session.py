@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sources.calven.windows import Window
+from sources.calven.incremental.windows import Window
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The streaming read path: ``CalvenClient.get_pages`` parses bodies into spooled Arrow tables.
+"""The streaming read path: ``CalvenClient.get_tables`` parses bodies into spooled Arrow tables.
 
 It must give exactly what ``get_records`` + ``to_arrow`` give, fail and retry the same way,
 and keep no body whole in memory.
@@ -15,11 +15,11 @@ import orjson
 import pyarrow as pa
 import pytest
 
-from sources.calven.client import CalvenClient
+from sources.calven.arrow.spool import SpooledTables
+from sources.calven.arrow.tables import RecordError, parse_block, to_arrow
+from sources.calven.catalog import BOOKINGS_ATTENDANCE, PRESENCE, USER_CHANGE_LOG, USERS, Dataset
 from sources.calven.errors import ResponseFormatError, RetriesExhausted
-from sources.calven.pages import Pages
-from sources.calven.settings import BOOKINGS_ATTENDANCE, PRESENCE, USER_CHANGE_LOG, USERS, Dataset
-from sources.calven.tables import RecordError, parse_run, to_arrow
+from sources.calven.http.client import CalvenClient
 from sources.calven_sim.server import RunningSimulator
 from tests.client.test_client_errors import CTX, PATH, Script, client
 
@@ -27,8 +27,8 @@ ROW = {"userId": "u1", "day": "2026-03-02T00:00:00.000Z", "plan": "o"}
 
 
 def pages_of(c, dataset: Dataset = BOOKINGS_ATTENDANCE, **params: str) -> pa.Table:
-    parse = partial(parse_run, dataset=dataset)
-    with c.get_pages(dataset.path, params or None, parse=parse, keys=dataset.key_fields) as pages:
+    parse = partial(parse_block, dataset=dataset)
+    with c.get_tables(dataset.path, params or None, parse=parse, keys=dataset.key_fields) as pages:
         return pa.concat_tables(pages.tables()) if pages.rows else to_arrow([], dataset)
 
 
@@ -85,7 +85,7 @@ def test_truncated_then_whole_is_retried() -> None:
 def test_body_that_stays_truncated_is_a_format_error() -> None:
     script = Script(httpx.Response(200, content=body([ROW])[:-1]))
     with client(script) as c, pytest.raises(ResponseFormatError) as info:
-        c.get_pages(PATH, context=CTX, parse=partial(parse_run, dataset=BOOKINGS_ATTENDANCE))
+        c.get_tables(PATH, context=CTX, parse=partial(parse_block, dataset=BOOKINGS_ATTENDANCE))
     assert "not valid JSON" in str(info.value) and "array is closed" in str(info.value)
     assert str(info.value).startswith(f"GET {PATH}/basic [{CTX}]: ")
 
@@ -119,7 +119,7 @@ def test_body_that_stays_truncated_is_a_format_error() -> None:
 def test_errors_match_get_records(response, expected, attempts, error) -> None:
     script = Script(response)
     with client(script) as c, pytest.raises(error) as info:
-        c.get_pages(PATH, context=CTX, parse=partial(parse_run, dataset=BOOKINGS_ATTENDANCE))
+        c.get_tables(PATH, context=CTX, parse=partial(parse_block, dataset=BOOKINGS_ATTENDANCE))
     assert expected in str(info.value)
     assert len(script.requests) == attempts
 
@@ -159,7 +159,7 @@ def test_repeated_key_keeps_the_last_row(caplog: pytest.LogCaptureFixture) -> No
 
 def test_pages_spill_to_a_file_and_clean_up() -> None:
     table = to_arrow([{**ROW, "userId": f"u{i}"} for i in range(5_000)], BOOKINGS_ATTENDANCE)
-    pages = Pages(spool_memory_bytes=table.nbytes // 2)
+    pages = SpooledTables(spool_memory_bytes=table.nbytes // 2)
     pages.append(table)
     pages.append(table.slice(0, 10))
     path = pages._path

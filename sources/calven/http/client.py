@@ -24,12 +24,18 @@ from typing import Any, TypeVar
 import httpx
 import orjson
 
-from sources.calven.auth import AuthType, CalvenAuth, make_auth
+from sources.calven.arrow.framing import MIN_BLOCK_BYTES
+from sources.calven.arrow.spool import (
+    FramingError,
+    NotAnArrayBody,
+    Parse,
+    SpooledTables,
+    read_tables,
+)
 from sources.calven.errors import Cancelled, ConfigError, TransientError
-from sources.calven.framing import MIN_RUN_BYTES
-from sources.calven.pages import FramingError, NotAnArrayBody, Pages, Parse, read_pages
-from sources.calven.ratelimit import RateLimiter
-from sources.calven.responses import (
+from sources.calven.http.auth import AuthType, CalvenAuth, make_auth
+from sources.calven.http.ratelimit import RateLimiter
+from sources.calven.http.responses import (
     check_records,
     give_up,
     malformed_body,
@@ -38,7 +44,7 @@ from sources.calven.responses import (
     transient_from_transport,
     where,
 )
-from sources.calven.retry import RetryPolicy
+from sources.calven.http.retry import RetryPolicy
 
 __all__ = ["CalvenClient", "RetryPolicy"]
 
@@ -68,13 +74,13 @@ def check_base_url(base_url: str, *, allow_insecure_http: bool) -> str:
 def reads_whole(response: httpx.Response) -> bool:
     """Whether a body is read whole rather than streamed: a plain body of at most one parse run.
 
-    The framing parser holds up to ``MIN_RUN_BYTES`` before it parses anything, so reading such
+    The framing parser holds up to ``MIN_BLOCK_BYTES`` before it parses anything, so reading such
     a body at once holds no more of it in memory. A compressed body may be far longer decoded.
     """
     length = response.headers.get("Content-Length")
     encoding = response.headers.get("Content-Encoding", "identity")
     plain = encoding == "identity" and length is not None and length.isdigit()
-    return plain and int(length) <= MIN_RUN_BYTES
+    return plain and int(length) <= MIN_BLOCK_BYTES
 
 
 def _is_loopback(host: str) -> bool:
@@ -187,7 +193,7 @@ class CalvenClient:
         """``get_records`` on the client's thread pool (``max_concurrency`` workers)."""
         return self._pool().submit(self.get_records, path, params, context=context)
 
-    def get_pages(
+    def get_tables(
         self,
         path: str,
         params: Mapping[str, str] | None = None,
@@ -195,21 +201,21 @@ class CalvenClient:
         context: str = "",
         parse: Parse,
         keys: Sequence[str] = (),
-    ) -> Pages:
+    ) -> SpooledTables:
         """GET a warehouse endpoint and parse its JSON array into Arrow tables as it streams in.
 
         Like ``get_records`` (same errors, same retries: a body that breaks off is retried from
         the start), but the body is never whole in memory: ``parse`` turns each run of records
-        into a table as it arrives (see ``sources.calven.pages``), and rows repeating ``keys``
+        into a table as it arrives (see ``sources.calven.arrow.spool``), and rows repeating ``keys``
         are dropped but the last. Close the result.
         """
         reader = self._pages(parse, keys)
-        pages: Pages = self._call(
+        pages: SpooledTables = self._call(
             "GET", path, params=params, body=None, context=context, reader=reader
         )
         return pages
 
-    def submit_pages(
+    def submit_tables(
         self,
         path: str,
         params: Mapping[str, str] | None = None,
@@ -217,16 +223,16 @@ class CalvenClient:
         context: str = "",
         parse: Parse,
         keys: Sequence[str] = (),
-    ) -> Future[Pages]:
-        """``get_pages`` on the client's thread pool (the same budget as ``submit``)."""
+    ) -> Future[SpooledTables]:
+        """``get_tables`` on the client's thread pool (the same budget as ``submit``)."""
         return self._pool().submit(
-            self.get_pages, path, params, context=context, parse=parse, keys=keys
+            self.get_tables, path, params, context=context, parse=parse, keys=keys
         )
 
-    def _pages(self, parse: Parse, keys: Sequence[str]) -> Reader[Pages]:
-        def read(response: httpx.Response, path: str, context: str) -> Pages:
+    def _pages(self, parse: Parse, keys: Sequence[str]) -> Reader[SpooledTables]:
+        def read(response: httpx.Response, path: str, context: str) -> SpooledTables:
             try:
-                return read_pages(response.iter_bytes(), parse, keys)
+                return read_tables(response.iter_bytes(), parse, keys)
             except FramingError as exc:
                 size = response.num_bytes_downloaded
                 raise malformed_body(response, "GET", path, context, size, str(exc)) from None
