@@ -19,7 +19,6 @@ from pipelines.lock import pipeline_lock
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.runner import check_datasets, new_report, sync
 from sources.calven.catalog import (
-    ALL_PARTITION,
     BOOKINGS_FUTURE,
     DATASETS,
     DIMENSIONS,
@@ -30,8 +29,8 @@ from sources.calven.catalog import (
 )
 from sources.calven.config import resolve_config
 from sources.calven.errors import AuthError, CalvenError, ConfigError
-from sources.calven.extract.resources import select_locations
-from sources.calven.incremental.ledger import Ledger, plan_all
+from sources.calven.incremental.ledger import Ledger, loaded_ranges, resource_states
+from sources.calven.incremental.plan import partitions, plan_windows
 from sources.calven.incremental.windows import ONE_DAY, Window
 
 FLAGS = {
@@ -136,25 +135,15 @@ def print_plan(pipeline: dlt.Pipeline, datasets: list[str], options: dict[str, A
     config = resolve_config(overrides=options, flags=_flags(options))
     with config.client() as client:
         pipeline.sync_destination()
-        states = _resource_states(pipeline)
+        states = resource_states(pipeline.state)
+        locations = client.get_records(LOCATIONS.path, context=LOCATIONS.name)
         total = 0
         for name in datasets:
-            dataset = DATASETS[name]
-            partitions = (
-                select_locations(client.get_records(LOCATIONS.path), config.location_ids)
-                if dataset.partitioning == "location"
-                else [ALL_PARTITION]
-            )
+            selected = partitions(DATASETS[name], locations, config)
             ledger = Ledger(copy.deepcopy(states.get(name, {})), run_id="dry-run")
-            planned = plan_all(
-                ledger,
-                partitions,
-                config.wanted,
-                lookback_days=0,
-                max_window_days=config.max_window_days,
-            )
+            planned = plan_windows(ledger, selected, config)
             total += len(planned)
-            print(f"{name}: {len(planned)} request(s) over {len(partitions)} partition(s)")
+            print(f"{name}: {len(planned)} request(s) over {len(selected)} partition(s)")
             for item in planned:
                 print(f"  {item.partition}  {item.window}")
     print(f"total: {total} request(s); nothing was loaded (--dry-run)")
@@ -187,11 +176,6 @@ def check(args: argparse.Namespace) -> int:
     return exit_codes.OK if not failures else exit_codes.API
 
 
-def _resource_states(pipeline: dlt.Pipeline) -> dict[str, Any]:
-    sources = pipeline.state.get("sources", {})
-    return dict(sources.get("calven", {}).get("resources", {}))
-
-
 def state(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
     if args.state_command == "reset":
@@ -204,7 +188,7 @@ def state(args: argparse.Namespace) -> int:
             )
         with _locked(args):
             pipeline.sync_destination()
-            loaded = [name for name in datasets if name in _resource_states(pipeline)]
+            loaded = [name for name in datasets if name in loaded_ranges(pipeline.state)]
             if loaded:
                 pipeline_drop(pipeline, resources=loaded, state_only=True)()
         if not loaded:
@@ -213,11 +197,11 @@ def state(args: argparse.Namespace) -> int:
             print(f"ledger reset for {', '.join(loaded)}")
         return exit_codes.OK
     pipeline.sync_destination()
-    states = _resource_states(pipeline)
-    if not states:
+    ranges = loaded_ranges(pipeline.state)
+    if not ranges:
         print("nothing loaded yet")
-    for name, resource_state in sorted(states.items()):
-        for partition, intervals in sorted(resource_state.get("ledger", {}).items()):
+    for name, by_partition in sorted(ranges.items()):
+        for partition, intervals in sorted(by_partition.items()):
             spans = ", ".join(f"[{start}, {end})" for start, end in intervals)
             print(f"{name:<22}{partition:<40}{spans}")
     return exit_codes.OK

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sources.calven.incremental.ledger import Ledger, plan_all
+from sources.calven.incremental.ledger import Ledger, loaded_ranges, plan_all
 from sources.calven.incremental.windows import Window, normalize, split, subtract
 
 D = date.fromisoformat
@@ -85,10 +85,18 @@ def test_new_partition_is_backfilled_alone():
     assert [(p.partition, str(p.window)) for p in planned] == [("new", "2025-01-01..2025-01-20")]
 
 
-def test_forget_drops_one_partition():
-    state: dict = {}
-    ledger = Ledger(state, "r1")
+def test_loaded_ranges_reads_every_ledger_from_the_pipeline_state():
+    presence: dict = {}
+    ledger = Ledger(presence, "r1")
     ledger.record("a", Window(D("2025-01-01"), D("2025-01-02")))
-    ledger.record("b", Window(D("2025-01-01"), D("2025-01-02")))
-    ledger.forget("a")
-    assert ledger.partitions() == ["b"]
+    ledger.record("a", Window(D("2025-01-02"), D("2025-01-05")))
+    ledger.record("b", Window(D("2025-02-01"), D("2025-02-02")))
+    resources = {"presence": presence, "users": {}}
+    state = {"sources": {"calven": {"resources": resources}}}
+    assert loaded_ranges(state) == {
+        "presence": {
+            "a": [(D("2025-01-01"), D("2025-01-05"))],
+            "b": [(D("2025-02-01"), D("2025-02-02"))],
+        }
+    }
+    assert loaded_ranges({}) == {}

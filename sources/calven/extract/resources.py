@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,7 +31,8 @@ from sources.calven.config import CalvenConfig
 from sources.calven.errors import AuthError, CalvenError, Cancelled, ConfigError, RecordError
 from sources.calven.extract.session import SyncSession, WindowResult
 from sources.calven.http.client import CalvenClient
-from sources.calven.incremental.ledger import Ledger, PlannedWindow, plan_all
+from sources.calven.incremental.ledger import Ledger, PlannedWindow
+from sources.calven.incremental.plan import partitions, plan_windows
 from sources.calven.incremental.windows import Window, split
 
 logger = logging.getLogger(__name__)
@@ -76,33 +77,8 @@ class SourceContext:
             return self._locations
 
     def partitions(self, dataset: Dataset, client: CalvenClient) -> list[str]:
-        if dataset.partitioning == "none":
-            return [ALL_PARTITION]
-        return select_locations(self.locations(client), self.config.location_ids)
-
-
-def select_locations(locations: Records, wanted: Sequence[str] | None) -> list[str]:
-    """The tenant's location ids, restricted to ``wanted`` (ids match in any letter case);
-    ConfigError for an unknown one."""
-    known = [str(row["locationId"]) for row in locations]
-    if not known:
-        raise RecordError(
-            "the tenant has no locations, so there is nothing to load per location; "
-            "check that the API key belongs to the intended tenant"
-        )
-    if wanted is None:
-        return known
-    asked = {location.lower() for location in wanted}
-    unknown = sorted(
-        location for location in wanted if location.lower() not in {k.lower() for k in known}
-    )
-    if unknown:
-        shown = ", ".join(known[:10]) + (" ..." if len(known) > 10 else "")
-        raise ConfigError(
-            f"locations: unknown location id(s) {', '.join(unknown)}; "
-            f"the tenant has {len(known)} location(s): {shown}"
-        )
-    return [location for location in known if location.lower() in asked]
+        locations = self.locations(client) if dataset.partitioning == "location" else []
+        return partitions(dataset, locations, self.config)
 
 
 def _params(dataset: Dataset, partition: str, window: Window) -> dict[str, str]:
@@ -230,17 +206,8 @@ def windowed_rows(dataset: Dataset, context: SourceContext) -> Iterator[Any]:
     client = context.acquire()
     try:
         ledger = Ledger(dlt.current.resource_state(), session.run_id)
-        plan = [
-            p
-            for p in plan_all(
-                ledger,
-                context.partitions(dataset, client),
-                config.wanted,
-                lookback_days=config.lookback_days,
-                max_window_days=config.max_window_days,
-            )
-            if not session.failed(dataset.name, p.partition, p.window)
-        ]
+        planned = plan_windows(ledger, context.partitions(dataset, client), config)
+        plan = [p for p in planned if not session.failed(dataset.name, p.partition, p.window)]
         granted = session.take(len(plan))
         session.remaining[dataset.name] = len(plan) - granted
         audit: list[dict[str, Any]] = []

@@ -14,7 +14,7 @@ location, resuming after a crash): the wanted range minus what is loaded, plus t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -27,6 +27,24 @@ from sources.calven.incremental.windows import (
     split,
     subtract,
 )
+
+SOURCE_NAME = "calven"
+"""The dlt source whose resource states hold the ledgers."""
+
+
+def resource_states(pipeline_state: Mapping[str, Any]) -> dict[str, Any]:
+    """Each resource's state, by dataset name, inside a dlt pipeline's state."""
+    sources = pipeline_state.get("sources", {})
+    return dict(sources.get(SOURCE_NAME, {}).get("resources", {}))
+
+
+def loaded_ranges(pipeline_state: Mapping[str, Any]) -> dict[str, dict[str, list[Interval]]]:
+    """What is loaded: per dataset, per partition, the merged day ranges (``state show``)."""
+    return {
+        name: {partition: _load(raw) for partition, raw in state.get("ledger", {}).items()}
+        for name, state in resource_states(pipeline_state).items()
+        if state.get("ledger")
+    }
 
 
 def _dump(intervals: Iterable[Interval]) -> list[list[str]]:
@@ -57,9 +75,6 @@ class Ledger:
     def loaded(self, partition: str) -> list[Interval]:
         return _load(self._state["ledger"].get(partition, []))
 
-    def partitions(self) -> list[str]:
-        return sorted(self._state["ledger"])
-
     def refreshed(self, partition: str) -> list[Interval]:
         return _load(self._state["refreshed"]["intervals"].get(partition, []))
 
@@ -69,15 +84,6 @@ class Ledger:
         self._state["ledger"][partition] = _dump(normalize([*self.loaded(partition), span]))
         refreshed = normalize([*self.refreshed(partition), span])
         self._state["refreshed"]["intervals"][partition] = _dump(refreshed)
-
-    def forget(self, partition: str | None = None) -> None:
-        """Drop the ledger of one partition, or of all."""
-        if partition is None:
-            self._state["ledger"].clear()
-            self._state["refreshed"]["intervals"].clear()
-        else:
-            self._state["ledger"].pop(partition, None)
-            self._state["refreshed"]["intervals"].pop(partition, None)
 
     def plan(
         self,
