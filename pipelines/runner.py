@@ -16,20 +16,21 @@ from typing import Any
 import dlt
 from dlt.extract import DltSource
 
+from pipelines.checkpoints import CheckpointSession
 from pipelines.destinations import merges
 from pipelines.destinations.defaults import loader_file_format
 from pipelines.destinations.duckdb import one_connection
 from pipelines.dlt_internals import extracted_packages
 from pipelines.interrupts import StopRequest, stop_on_interrupt
 from pipelines.pipeline import row_counts
-from sources.calven import calven_source, resolve_config
+from sources.calven import SourceContext, calven_source, resolve_config
 from sources.calven.catalog import (
     DATASETS,
     DEFAULT_CHECKPOINT_ROWS,
     DEFAULT_CHECKPOINT_WINDOWS,
 )
 from sources.calven.errors import CalvenError, ConfigError
-from sources.calven.extract.session import SyncSession, WindowResult
+from sources.calven.extract.session import WindowResult
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def check_datasets(names: Sequence[str]) -> list[str]:
 class SyncReport:
     """What a sync did; ``landed`` counts only what reached the destination."""
 
-    session: SyncSession
+    session: CheckpointSession
     load_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
     started: bool = False
@@ -73,7 +74,7 @@ def new_report(
     on_window: Callable[[WindowResult], None] | None = None,
 ) -> SyncReport:
     """An empty report for ``sync`` to fill: the caller keeps it if the sync raises."""
-    session = SyncSession(
+    session = CheckpointSession(
         max_windows=checkpoint_windows, max_rows=checkpoint_rows, on_window=on_window
     )
     return SyncReport(session)
@@ -154,6 +155,10 @@ def sync(
     selected = check_datasets(datasets)
     config = resolve_config(overrides=source_options, flags=flags)
     report.started = True
+    # One client for the whole sync: one connection pool, one token, one read of /locations.
+    client = config.client()
+    session.on_abort(client.abort)
+    context = SourceContext(config, session, client)
     try:
         with stop_on_interrupt(pipeline, session.abort) as stop:
             with stop.deferred():
@@ -161,8 +166,8 @@ def sync(
             report.replaced = replaced_rows(pipeline, selected)
             while selected:
                 stop.check()
-                session.new_chunk()
-                source = calven_source(config, session).with_resources(*selected)
+                session.new_package()
+                source = calven_source(context=context).with_resources(*selected)
                 report.load_ids.extend(_checkpoint(pipeline, source, stop))
                 report.landed()
                 if session.taken == 0:
@@ -179,6 +184,9 @@ def sync(
             raise
         raise cause from exc
     finally:
+        session.requests += client.requests_made
+        session.retries += client.retries_made
+        client.close()
         report.seconds = time.monotonic() - started
     return report
 

@@ -23,7 +23,7 @@ from sources.calven.extract.resources import (
     future_rows,
     windowed_rows,
 )
-from sources.calven.extract.session import SyncSession
+from sources.calven.extract.session import Session
 
 READERS: dict[Fetch, Callable[[Dataset, SourceContext], Iterator[Any]]] = {
     "whole": dimension_rows,
@@ -33,17 +33,19 @@ READERS: dict[Fetch, Callable[[Dataset, SourceContext], Iterator[Any]]] = {
 
 
 @dlt.source(name="calven", max_table_nesting=0)
-def calven_source(config: Any = None, session: SyncSession | None = None) -> Iterator[DltResource]:
+def calven_source(config: Any = None, context: Any = None) -> Iterator[DltResource]:
     """Every Calven warehouse dataset as a dlt resource.
 
     Args:
         config: A checked ``CalvenConfig``; when None it is resolved from ``[sources.calven]``
             and ``SOURCES__CALVEN__...`` (see ``sources.calven.config``).
-        session: Shared by the chunks of one checkpointed sync (see ``SyncSession``).
+        context: A ``SourceContext`` shared by the load packages of one sync (its config,
+            session, client and locations); when None the source makes its own.
     """
-    if not isinstance(config, CalvenConfig):
-        config = resolve_config()
-    context = SourceContext(config, session or SyncSession())
+    if not isinstance(context, SourceContext):
+        if not isinstance(config, CalvenConfig):
+            config = resolve_config()
+        context = SourceContext(config, Session())
     for dataset in CATALOG:
         yield dlt.resource(
             READERS[dataset.fetch],
@@ -53,4 +55,11 @@ def calven_source(config: Any = None, session: SyncSession | None = None) -> Ite
         )(dataset, context)
 
 
-__all__ = ["CalvenConfig", "CalvenCredentials", "SyncSession", "calven_source", "resolve_config"]
+__all__ = [
+    "CalvenConfig",
+    "CalvenCredentials",
+    "Session",
+    "SourceContext",
+    "calven_source",
+    "resolve_config",
+]

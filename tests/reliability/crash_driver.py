@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 HOOKS: dict[str, tuple[str, str]] = {
-    "window": ("sources.calven.extract.session", "SyncSession.report"),
+    "window": ("sources.calven.extract.session", "Session.report"),
     "extract_commit": ("dlt.extract.extract", "Extract.commit_packages"),
     "save_state": ("dlt.pipeline.pipeline", "Pipeline._save_state"),
     "normalize": ("dlt.pipeline.pipeline", "Pipeline.normalize"),

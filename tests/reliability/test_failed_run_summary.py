@@ -1,9 +1,9 @@
 """A run that fails part way says what it kept, what it did not, and how to resume.
 
-The key is refused in the middle of a checkpointed run (the token endpoint starts answering 400
-once presence is being read): the bookings checkpoints before it are in the destination, and
-the summary must say so exactly, by the rows the destination holds, and name the command that
-resumes. The rerun then fetches only what is missing.
+The key is refused in the middle of a checkpointed run (once presence is being read, the token
+expires and the token endpoint answers 400 to the refresh): the bookings checkpoints before it
+are in the destination, and the summary must say so exactly, by the rows the destination holds,
+and name the command that resumes. The rerun then fetches only what is missing.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ def _refuse_the_key_once_presence_starts(simulator, stop: threading.Event) -> No
     while not stop.is_set():
         if simulator.sim.requests("/v1/analytics/presence"):
             simulator.sim.set_faults(FaultConfig(rules=(FaultRule("400", path="/v1/auth"),)))
+            simulator.sim.expire_tokens()
             return
         time.sleep(0.005)
 

@@ -29,7 +29,7 @@ from sources.calven.arrow.tables import parse_block, to_arrow
 from sources.calven.catalog import ALL_PARTITION, LOCATIONS, SYNC_WINDOWS_TABLE, Dataset
 from sources.calven.config import CalvenConfig
 from sources.calven.errors import AuthError, CalvenError, Cancelled, ConfigError, RecordError
-from sources.calven.extract.session import SyncSession, WindowResult
+from sources.calven.extract.session import Session, WindowResult
 from sources.calven.http.client import CalvenClient
 from sources.calven.incremental.ledger import Ledger, PlannedWindow
 from sources.calven.incremental.plan import partitions, plan_windows
@@ -41,18 +41,26 @@ Records = list[dict[str, Any]]
 
 
 class SourceContext:
-    """What the resources of one source invocation share: client, configuration, session."""
+    """What the resources of one sync share: configuration, session, client, locations.
 
-    def __init__(self, config: CalvenConfig, session: SyncSession):
+    Given a ``client``, its owner (the runner) keeps it open across load packages, so a sync
+    makes one client, fetches one token and reads the locations once; otherwise the context
+    opens a client on first use and closes it when the last resource ends.
+    """
+
+    def __init__(
+        self, config: CalvenConfig, session: Session, client: CalvenClient | None = None
+    ) -> None:
         self.config = config
         self.session = session
-        self._client: CalvenClient | None = None
+        self._owned = client is None
+        self._client = client
         self._users = 0
         self._lock = threading.Lock()
         self._locations: Records | None = None
 
     def acquire(self) -> CalvenClient:
-        """The run's client, opened on first use and closed when the last resource ends."""
+        """The sync's client (opened here on first use unless the owner gave one)."""
         with self._lock:
             if self._client is None:
                 self._client = self.config.client()
@@ -63,14 +71,14 @@ class SourceContext:
     def release(self) -> None:
         with self._lock:
             self._users -= 1
-            if self._users == 0 and self._client is not None:
+            if self._users == 0 and self._owned and self._client is not None:
                 self.session.requests += self._client.requests_made
                 self.session.retries += self._client.retries_made
                 self._client.close()
                 self._client = None
 
     def locations(self, client: CalvenClient) -> Records:
-        """The locations list, fetched once per invocation (dimension and partitions share it)."""
+        """The locations list, fetched once per sync (dimension and partitions share it)."""
         with self._lock:
             if self._locations is None:
                 self._locations = client.get_records(LOCATIONS.path, context=LOCATIONS.name)
@@ -181,7 +189,7 @@ def dimension_rows(dataset: Dataset, context: SourceContext) -> Iterator[pa.Tabl
         if dataset is LOCATIONS:
             records = context.locations(client)
             logger.info("%s: %d rows", dataset.name, len(records))
-            context.session.rows[dataset.name] += len(records)
+            context.session.count_rows(dataset.name, len(records))
             yield _table(dataset, records)
             return
         with _named(dataset):
@@ -193,7 +201,7 @@ def dimension_rows(dataset: Dataset, context: SourceContext) -> Iterator[pa.Tabl
             )
         with pages:
             logger.info("%s: %d rows", dataset.name, pages.rows)
-            context.session.rows[dataset.name] += pages.rows
+            context.session.count_rows(dataset.name, pages.rows)
             # An empty table still replaces what the destination holds.
             yield from pages.tables() if pages.rows else [_table(dataset, [])]
     finally:
@@ -207,11 +215,9 @@ def windowed_rows(dataset: Dataset, context: SourceContext) -> Iterator[Any]:
     try:
         ledger = Ledger(dlt.current.resource_state(), session.run_id)
         planned = plan_windows(ledger, context.partitions(dataset, client), config)
-        plan = [p for p in planned if not session.failed(dataset.name, p.partition, p.window)]
-        granted = session.take(len(plan))
-        session.remaining[dataset.name] = len(plan) - granted
+        chosen = session.choose(dataset.name, planned)
         audit: list[dict[str, Any]] = []
-        taken = _until_full(plan[:granted], dataset, session)
+        taken = _until_full(chosen, dataset, session)
         fetched = _fetch(client, dataset, taken)
         yield from grouped(_window_tables(dataset, fetched, ledger, session, audit))
         if audit:
@@ -221,9 +227,9 @@ def windowed_rows(dataset: Dataset, context: SourceContext) -> Iterator[Any]:
 
 
 def _until_full(
-    planned: list[PlannedWindow], dataset: Dataset, session: SyncSession
+    planned: list[PlannedWindow], dataset: Dataset, session: Session
 ) -> Iterator[PlannedWindow]:
-    """``planned`` until the chunk has its rows; the rest goes back to the session."""
+    """``planned`` until the load package has its rows; the rest goes back to the session."""
     for position, item in enumerate(planned):
         if session.full:
             session.put_back(dataset.name, len(planned) - position)
@@ -235,7 +241,7 @@ def _window_tables(
     dataset: Dataset,
     fetched: Iterator[tuple[PlannedWindow, SpooledTables | CalvenError, float]],
     ledger: Ledger,
-    session: SyncSession,
+    session: Session,
     audit: list[dict[str, Any]],
 ) -> Iterator[pa.Table]:
     """The tables of each fetched window; records each window in the ledger and ``audit``."""
@@ -268,7 +274,7 @@ def future_rows(dataset: Dataset, context: SourceContext) -> Iterator[pa.Table]:
             if isinstance(outcome, CalvenError):
                 raise outcome
             with outcome as pages:
-                context.session.rows[dataset.name] += pages.rows
+                context.session.count_rows(dataset.name, pages.rows)
                 yield from pages.tables()
     finally:
         context.release()

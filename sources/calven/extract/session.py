@@ -1,10 +1,12 @@
-"""One sync invocation, which may span several dlt runs (load packages).
+"""What the resources report to, and ask, while they extract: a ``Session``.
 
-A runner that checkpoints calls the source repeatedly with the same ``SyncSession``: each call
-fetches at most ``max_windows`` windows, and submits no more once ``max_rows`` rows arrived (the
-windows in flight still land), so each load package holds a bounded chunk of work,
-and the lookback is re-read once per session rather than once per chunk (``run_id``). Windows
-that failed are remembered so later chunks of the same session do not retry them forever.
+The source counts what it read (rows, windows, failures), asks which planned windows to fetch
+(``choose``) and whether the current load package has rows enough (``full``), and registers
+what stops its requests (``on_abort``). This base class takes every window and never fills up,
+so the source works on its own in any dlt pipeline; a runner that checkpoints subclasses it
+with a budget per load package (``pipelines.checkpoints``). The same session serves every
+package of one sync, so the lookback is re-read once per sync (``run_id``), and a window that
+failed is not retried by each later package.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import logging
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from sources.calven.incremental.ledger import PlannedWindow
 from sources.calven.incremental.windows import Window
 
 logger = logging.getLogger(__name__)
@@ -39,30 +42,67 @@ class WindowResult:
         return f"{where}: {self.rows} rows in {self.seconds:.2f} s"
 
 
-@dataclass
-class SyncSession:
-    """Shared by every chunk of one sync; resources report into it."""
+class Session:
+    """One sync as the source sees it; thread-safe (windows finish on client workers)."""
 
-    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    max_windows: int | None = None
-    max_rows: int | None = None
-    on_window: Callable[[WindowResult], None] | None = None
-    rows: Counter[str] = field(default_factory=Counter)
-    windows: Counter[str] = field(default_factory=Counter)
-    failures: list[WindowResult] = field(default_factory=list)
-    remaining: dict[str, int] = field(default_factory=dict)
-    requests: int = 0
-    retries: int = 0
-    _taken: int = 0
-    _chunk_rows: int = 0
-    _aborted: bool = False
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _aborters: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    def __init__(self, on_window: Callable[[WindowResult], None] | None = None) -> None:
+        self.run_id = uuid.uuid4().hex
+        self.on_window = on_window
+        self.rows: Counter[str] = Counter()
+        self.windows: Counter[str] = Counter()
+        self.failures: list[WindowResult] = []
+        self.requests = 0
+        self.retries = 0
+        self._lock = threading.Lock()
+        self._aborted = False
+        self._aborters: list[Callable[[], None]] = []
+
+    def choose(self, dataset: str, planned: Sequence[PlannedWindow]) -> list[PlannedWindow]:
+        """The planned windows to fetch now: all but those that already failed in this sync."""
+        return [p for p in planned if not self.failed(dataset, p.partition, p.window)]
+
+    @property
+    def full(self) -> bool:
+        """Whether the current load package has rows enough: request no more windows."""
+        return False
+
+    def put_back(self, dataset: str, windows: int) -> None:
+        """``windows`` chosen but never requested (``full`` came first)."""
+
+    def failed(self, dataset: str, partition: str, window: Window) -> bool:
+        return any(
+            (f.dataset, f.partition, f.window) == (dataset, partition, window)
+            for f in self.failures
+        )
+
+    def count_rows(self, dataset: str, rows: int) -> None:
+        """Rows read outside windows (a dimension, future bookings)."""
+        with self._lock:
+            self.rows[dataset] += rows
+
+    def report(self, result: WindowResult) -> None:
+        """Count a window's outcome and log it: one line per window."""
+        if result.error is None:
+            logger.info("%s", result)
+        else:
+            logger.warning("%s", result)
+        with self._lock:
+            if result.error is None:
+                self.rows[result.dataset] += result.rows
+                self.windows[result.dataset] += 1
+                self._counted(result.rows)
+            else:
+                self.failures.append(result)
+        if self.on_window is not None:
+            self.on_window(result)
+
+    def _counted(self, rows: int) -> None:
+        """A window's rows arrived (called under the lock; a budget counts them here)."""
 
     def on_abort(self, callback: Callable[[], None]) -> None:
         """Register what stops this session's in-flight work (a client's ``abort``).
 
-        On a session already aborted, ``callback`` runs at once: a client created by a chunk
+        On a session already aborted, ``callback`` runs at once: a client created by a package
         that started while the abort ran must not be missed.
         """
         with self._lock:
@@ -78,60 +118,3 @@ class SyncSession:
             callbacks = list(self._aborters)
         for callback in callbacks:
             callback()
-
-    def new_chunk(self) -> None:
-        """Start the budget of the next load package."""
-        self._taken = 0
-        self._chunk_rows = 0
-        self.remaining.clear()
-
-    def take(self, wanted: int) -> int:
-        """Reserve up to ``wanted`` windows from this chunk's budget; returns how many."""
-        with self._lock:
-            granted = wanted
-            if self.max_windows is not None:
-                granted = max(0, min(wanted, self.max_windows - self._taken))
-            self._taken += granted
-            return granted
-
-    def put_back(self, dataset: str, windows: int) -> None:
-        """Return ``windows`` taken but never requested to a later chunk."""
-        with self._lock:
-            self._taken -= windows
-            self.remaining[dataset] = self.remaining.get(dataset, 0) + windows
-
-    @property
-    def full(self) -> bool:
-        """Whether this chunk's rows reached ``max_rows``: request no more windows for it."""
-        return self.max_rows is not None and self._chunk_rows >= self.max_rows
-
-    @property
-    def taken(self) -> int:
-        return self._taken
-
-    @property
-    def pending(self) -> int:
-        """Windows planned but left for a later chunk."""
-        return sum(self.remaining.values())
-
-    def failed(self, dataset: str, partition: str, window: Window) -> bool:
-        return any(
-            (f.dataset, f.partition, f.window) == (dataset, partition, window)
-            for f in self.failures
-        )
-
-    def report(self, result: WindowResult) -> None:
-        """Count a window's outcome and log it: one line per window."""
-        if result.error is None:
-            logger.info("%s", result)
-        else:
-            logger.warning("%s", result)
-        with self._lock:
-            if result.error is None:
-                self.rows[result.dataset] += result.rows
-                self.windows[result.dataset] += 1
-                self._chunk_rows += result.rows
-            else:
-                self.failures.append(result)
-        if self.on_window is not None:
-            self.on_window(result)
