@@ -260,7 +260,7 @@ def test_credentials_never_logged_or_raised(
                 body = response.json()
                 tokens.append(body.get("token") or body.get("access_token"))
 
-        client._http.event_hooks["response"].append(grab)
+        client._sender.http.event_hooks["response"].append(grab)
         client.get_records(USERS)
         sim.sim.expire_tokens()
         client.get_records(USERS)

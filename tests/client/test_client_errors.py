@@ -23,6 +23,7 @@ from sources.calven.errors import (
     TransientError,
 )
 from sources.calven.http.client import CalvenClient, RetryPolicy
+from sources.calven.http.sending import Sender
 from tests.client.conftest import FAST_RETRY
 
 BASE = "https://api.calven.test"
@@ -229,7 +230,7 @@ def test_other_statuses_are_not_retried(status: int, cls: type[RequestError]) ->
 
 def test_retry_after_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
-    monkeypatch.setattr(CalvenClient, "_pause", lambda _self, seconds: slept.append(seconds))
+    monkeypatch.setattr(Sender, "_pause", lambda _self, seconds: slept.append(seconds))
     script = Script(
         error(429, **{"Retry-After": "7"}),
         error(429, **{"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),

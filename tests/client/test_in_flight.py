@@ -20,7 +20,8 @@ from sources.calven.arrow.framing import MIN_BLOCK_BYTES, Block
 from sources.calven.arrow.spool import Parse
 from sources.calven.arrow.tables import parse_block
 from sources.calven.catalog import BOOKINGS_ATTENDANCE
-from sources.calven.http.client import CalvenClient, reads_whole
+from sources.calven.http.client import CalvenClient
+from sources.calven.http.sending import reads_whole
 from sources.calven_sim.control import SimulatorConfig
 from sources.calven_sim.faults import Latency
 from sources.calven_sim.server import RunningSimulator, run_simulator
