@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import copy
 import shlex
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import dlt
@@ -208,8 +208,9 @@ def state(args: argparse.Namespace) -> int:
 
 
 def simulate(args: argparse.Namespace) -> int:
-    from sources.calven_sim.server import SimulatorConfig, serve
-    from sources.calven_sim.tenant import TenantConfig
+    with simulator_extra():
+        from sources.calven_sim.server import SimulatorConfig, serve
+        from sources.calven_sim.tenant import TenantConfig
 
     tenant = TenantConfig(
         seed=args.seed,
@@ -222,8 +223,25 @@ def simulate(args: argparse.Namespace) -> int:
     return exit_codes.OK
 
 
+def demo(args: argparse.Namespace) -> int:
+    with simulator_extra():
+        from pipelines.cli.demo import demo as run_demo
+    return run_demo(args)
+
+
+@contextmanager
+def simulator_extra() -> Iterator[None]:
+    """ConfigError naming the extra to install when the simulator's web server is missing."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            f"the simulated API needs {exc.name}, which a plain install leaves out: "
+            "pip install 'calven-warehouse[simulator]'"
+        ) from exc
+
+
 def dispatch(args: argparse.Namespace) -> int:
-    from pipelines.cli.demo import demo
     from pipelines.push.command import push_command
 
     handlers = {

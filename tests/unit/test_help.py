@@ -41,3 +41,24 @@ def test_top_level_help_names_exit_codes_and_environment_variables():
     text = build_parser().format_help()
     assert "exit codes: 0 everything requested was loaded, 2 configuration" in text
     assert "SOURCES__CALVEN__START_DATE" in text
+
+
+def test_demo_without_the_simulator_extra_names_the_extra(monkeypatch, capsys):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_fastapi(name, *args, **kwargs):
+        if name == "fastapi" or name.startswith("sources.calven_sim"):
+            raise ModuleNotFoundError(f"No module named '{name}'", name="fastapi")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_fastapi)
+    from pipelines.cli import main
+
+    assert main(["simulate"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "calven-sync: configuration error: the simulated API needs fastapi, which a plain "
+        "install leaves out: pip install 'calven-warehouse[simulator]'"
+    )
