@@ -13,6 +13,10 @@ from collections.abc import Callable, Sequence
 from sources.calven.extract.session import Session, WindowResult
 from sources.calven.incremental.ledger import PlannedWindow
 
+DEFAULT_CHECKPOINT_WINDOWS = 1_000
+DEFAULT_CHECKPOINT_ROWS = 1_000_000
+"""A load package ends at whichever comes first (the windows in flight still land)."""
+
 
 class CheckpointSession(Session):
     """A ``Session`` whose windows are handed out one load package at a time."""

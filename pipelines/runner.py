@@ -16,7 +16,11 @@ from typing import Any
 import dlt
 from dlt.extract import DltSource
 
-from pipelines.checkpoints import CheckpointSession
+from pipelines.checkpoints import (
+    DEFAULT_CHECKPOINT_ROWS,
+    DEFAULT_CHECKPOINT_WINDOWS,
+    CheckpointSession,
+)
 from pipelines.destinations import merges
 from pipelines.destinations.defaults import loader_file_format
 from pipelines.destinations.duckdb import one_connection
@@ -24,11 +28,7 @@ from pipelines.dlt_internals import extracted_packages
 from pipelines.interrupts import StopRequest, stop_on_interrupt
 from pipelines.pipeline import row_counts
 from sources.calven import SourceContext, calven_source, resolve_config
-from sources.calven.catalog import (
-    DATASETS,
-    DEFAULT_CHECKPOINT_ROWS,
-    DEFAULT_CHECKPOINT_WINDOWS,
-)
+from sources.calven.catalog import DATASETS
 from sources.calven.errors import CalvenError, ConfigError
 from sources.calven.extract.session import WindowResult
 

@@ -11,8 +11,8 @@ import re
 from typing import Any, NoReturn
 
 from pipelines import exit_codes
+from pipelines.checkpoints import DEFAULT_CHECKPOINT_ROWS, DEFAULT_CHECKPOINT_WINDOWS
 from pipelines.pipeline import DEFAULT_DATASET_NAME, DEFAULT_PIPELINE_NAME, DEFAULT_PIPELINES_DIR
-from sources.calven.catalog import DEFAULT_CHECKPOINT_ROWS, DEFAULT_CHECKPOINT_WINDOWS
 from sources.calven.config import DATE_FORMAT, parse_day
 from sources.calven.errors import ConfigError
 

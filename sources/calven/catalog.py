@@ -26,13 +26,6 @@ INT = pa.int64()
 DATE = pa.date32()
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
-DEFAULT_LOOKBACK_DAYS = 7
-DEFAULT_HISTORY_DAYS = 365
-DEFAULT_FUTURE_DAYS = 14
-DEFAULT_MAX_CONCURRENCY = 8
-DEFAULT_CHECKPOINT_WINDOWS = 1_000
-DEFAULT_CHECKPOINT_ROWS = 1_000_000
-"""A load package ends at whichever comes first (the windows in flight still land in it)."""
 SYNC_WINDOWS_TABLE = "_calven_sync_windows"
 ALL_PARTITION = "all"
 

@@ -26,12 +26,6 @@ from dlt.common.configuration.exceptions import (
 )
 from dlt.common.configuration.specs import BaseConfiguration
 
-from sources.calven.catalog import (
-    DEFAULT_FUTURE_DAYS,
-    DEFAULT_HISTORY_DAYS,
-    DEFAULT_LOOKBACK_DAYS,
-    DEFAULT_MAX_CONCURRENCY,
-)
 from sources.calven.credentials import CalvenCredentials
 from sources.calven.errors import ConfigError
 from sources.calven.http.auth import AuthType
@@ -41,6 +35,11 @@ from sources.calven.incremental.windows import MAX_WINDOW_DAYS, Interval
 SOURCE_SECTIONS = ("sources", "calven")
 PUSH_SECTIONS = ("sources", "calven", "push")
 DEFAULT_BASE_URL = "https://api.calven.com"
+DEFAULT_LOOKBACK_DAYS = 7
+DEFAULT_HISTORY_DAYS = 365
+"""start_date when unset: this many days before today."""
+DEFAULT_FUTURE_DAYS = 14
+DEFAULT_MAX_CONCURRENCY = 8
 DATE_FORMAT = "YYYY-MM-DD"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 RANGES: dict[str, tuple[int, int | None]] = {
