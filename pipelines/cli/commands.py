@@ -15,6 +15,7 @@ from dlt.pipeline.helpers import pipeline_drop
 from pipelines import exit_codes
 from pipelines.cli.failures import explain
 from pipelines.cli.output import Progress, summary
+from pipelines.destinations.duckdb import missing_database
 from pipelines.lock import pipeline_lock
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.runner import check_datasets, new_report, sync
@@ -104,6 +105,12 @@ def _sync_command(
     return exit_codes.OK if report.ok else exit_codes.API
 
 
+def _restore_state(pipeline: dlt.Pipeline) -> None:
+    """The pipeline's state as the destination has it, without creating a database file."""
+    if not missing_database(pipeline):
+        pipeline.sync_destination()
+
+
 def _only_windowed(command: str, datasets: Sequence[str]) -> None:
     """ConfigError unless every dataset has a ledger (dimensions are replaced, not windowed)."""
     not_windowed = [name for name in datasets if name not in WINDOWED_NAMES]
@@ -134,7 +141,7 @@ def print_plan(pipeline: dlt.Pipeline, datasets: list[str], options: dict[str, A
     """The windows a backfill would fetch, given what the ledger already holds."""
     config = resolve_config(overrides=options, flags=_flags(options))
     with config.client() as client:
-        pipeline.sync_destination()
+        _restore_state(pipeline)
         states = resource_states(pipeline.state)
         locations = client.get_records(LOCATIONS.path, context=LOCATIONS.name)
         total = 0
@@ -196,7 +203,7 @@ def state(args: argparse.Namespace) -> int:
         else:
             print(f"ledger reset for {', '.join(loaded)}")
         return exit_codes.OK
-    pipeline.sync_destination()
+    _restore_state(pipeline)
     ranges = loaded_ranges(pipeline.state)
     if not ranges:
         print("nothing loaded yet")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -68,3 +69,17 @@ def load_threads(rows: int, available: int) -> int:
     rows: 1.87 s on one, 1.00 s on two).
     """
     return max(1, min(available, -(-rows // DUCKDB_ROW_GROUP_ROWS)))
+
+
+def missing_database(pipeline: dlt.Pipeline) -> bool:
+    """Whether ``pipeline`` loads into a DuckDB file that does not exist yet.
+
+    Reading state from such a destination would create an empty database file: a read-only
+    command (``state show``, ``backfill --dry-run``) must not leave one behind.
+    """
+    if destination_name(pipeline) != "duckdb":
+        return False
+    resolved = pipeline.destination_client().config.credentials
+    if not isinstance(resolved, DuckDbCredentials) or resolved.external_conn() is not None:
+        return False
+    return not os.path.exists(str(resolved.database))
