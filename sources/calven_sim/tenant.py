@@ -17,6 +17,9 @@ Data model (all of it a pure function of the seed, the layout and the clock):
 Ids are UUID strings derived from ``(seed, kind, index)`` (``hashing``): stable across runs and
 across ``add_location``, and sorted by index. Reads work on an immutable ``View`` of the tenant,
 so they are safe while another thread submits or advances the clock.
+
+This module holds that state and its lock; the configuration is in ``tenantconfig`` and the
+look-ups on a view (ids, moves, resolving ids) are in ``lookup``.
 """
 
 from __future__ import annotations
@@ -25,57 +28,21 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from sources.calven_sim import inbox as inbox_mod
-from sources.calven_sim import nightly
+from sources.calven_sim import lookup, nightly
 from sources.calven_sim.blockcache import BlockCache
 from sources.calven_sim.datasets import json_array, json_batches, row_batches
-from sources.calven_sim.hashing import key, make_id
-from sources.calven_sim.org import K_USER, MAX_USERS
-from sources.calven_sim.people import chunks_of
+from sources.calven_sim.org import MAX_USERS
+from sources.calven_sim.tenantconfig import TenantConfig, initial_sites
 from sources.calven_sim.truth import Truth, measure
 from sources.calven_sim.view import View, make_query
 
 __all__ = ["Tenant", "TenantConfig", "Truth"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TenantConfig:
-    """Size and seed of a simulated tenant.
-
-    Attributes:
-        seed: everything is derived from it; same seed, same bytes.
-        users: users spread over the initial locations.
-        locations: initial number of locations.
-        history_days: history covers ``[today - history_days, today)``.
-        future_days: bookings exist for ``[today, today + future_days)``.
-        today: the simulated current UTC date; None means the real one at construction.
-        cache_user_days: keep generated day blocks for repeated reads, up to this many
-            user-days (0: none; see ``sources.calven_sim.blockcache``).
-    """
-
-    seed: int = 42
-    users: int = 1_000
-    locations: int = 4
-    history_days: int = 120
-    future_days: int = 14
-    today: dt.date | None = None
-    cache_user_days: int = 0
-
-
-def initial_sites(config: TenantConfig) -> tuple[tuple[int, int], ...]:
-    """Split the initial users over the locations with mildly uneven, seeded weights."""
-    n = max(1, config.locations)
-    weights = [0.6 + 0.8 * (key(config.seed, 0x51, k) % 10_000) / 10_000 for k in range(n)]
-    total = sum(weights)
-    sizes = [int(config.users * w / total) for w in weights]
-    sizes[-1] += config.users - sum(sizes)
-    starts = [sum(sizes[:k]) for k in range(n)]
-    return tuple(zip(starts, sizes, strict=True))
 
 
 class Tenant:
@@ -144,29 +111,14 @@ class Tenant:
 
     def location_ids(self) -> list[str]:
         """Ids of all locations in location order."""
-        view = self._view
-        return [view.site(k).id for k in range(len(view.sites))]
+        return lookup.location_ids(self._view)
 
     def user_ids(self, location_id: str | None = None) -> list[str]:
         """Ids of all users (any status), or of one location's users; in id order.
 
         A user who moved counts at their new location only, whether the move straddles or not.
         """
-        view = self._view
-        k = None if location_id is None else view.location_index(location_id)
-        if location_id is not None and k is None:
-            return []
-        out: list[str] = []
-        for home in range(len(view.sites)):
-            site = view.site(home)
-            if k is not None and home != k and not view.moves:
-                continue
-            for c in chunks_of(site):
-                chunk = view.chunk(site, c)
-                for g, user_id in zip(chunk.gidx.tolist(), chunk.ids.tolist(), strict=True):
-                    if k is None or view.primary_site(g) == k:
-                        out.append(user_id.decode())
-        return out
+        return lookup.user_ids(self._view, location_id)
 
     def move_user(self, user_id: str, location_id: str, *, straddle: bool = True) -> None:
         """Make ``location_id`` the user's primary location (see ``sources.calven_sim.moves``).
@@ -183,15 +135,7 @@ class Tenant:
 
     def moves(self) -> list[dict[str, str | None]]:
         """Users who moved: ``userId``, ``locationId`` and ``fromLocationId`` while straddling."""
-        view = self._view
-        return [
-            {
-                "userId": make_id(view.seed, K_USER, g),
-                "locationId": view.site(m.to_site).id,
-                "fromLocationId": None if m.from_site is None else view.site(m.from_site).id,
-            }
-            for g, m in sorted(view.moves.items())
-        ]
+        return lookup.moves(self._view)
 
     def _query(
         self,
@@ -253,31 +197,11 @@ class Tenant:
 
     def resolve_user(self, user_id: str | None = None, email: str | None = None) -> str | None:
         """The userId of a user given by id (case-insensitive) or e-mail (case-sensitive)."""
-        view = self._view
-        g = self._user_index(view, user_id, email)
-        return None if g is None else make_id(view.seed, K_USER, g)
-
-    @staticmethod
-    def _user_index(view: View, user_id: str | None, email: str | None) -> int | None:
-        if user_id is not None:
-            return view.user_index(user_id.strip())
-        if email is None or "@" not in email:
-            return None
-        digits = email.split("@", 1)[0]
-        tail = len(digits) - len(digits.rstrip("0123456789"))
-        if tail == 0:
-            return None
-        g = int(digits[-tail:])
-        if g >= view.n_users:
-            return None
-        chunk, pos = view.user_slot(g)
-        return g if chunk.emails[pos].decode() == email else None
+        return lookup.resolve_user(self._view, user_id, email)
 
     def resolve_location(self, any_id: str) -> tuple[str, str] | None:
         """(officeLocationId, locationType) of a location, level, zone or desk id."""
-        view = self._view
-        found = inbox_mod.resolve_location(view, any_id)
-        return None if found is None else (view.site(found[0]).id, found[1])
+        return lookup.resolve_location(self._view, any_id)
 
     def submit_presence(self, source_id: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Check and queue presence events; one result per event."""
@@ -288,7 +212,7 @@ class Tenant:
                 self._inbox,
                 source_id,
                 events,
-                lambda uid, email: self._user_index(view, uid, email),
+                lambda uid, email: lookup.user_index(view, uid, email),
             )
 
     def submit_occupancy(
@@ -306,7 +230,7 @@ class Tenant:
                 view,
                 self._inbox,
                 events,
-                lambda uid, email: self._user_index(view, uid, email),
+                lambda uid, email: lookup.user_index(view, uid, email),
             )
 
     def submit_access_credentials(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -314,5 +238,5 @@ class Tenant:
         with self._lock:
             view = self._view
             return inbox_mod.submit_credentials(
-                self._inbox, updates, lambda name: self._user_index(view, None, name)
+                self._inbox, updates, lambda name: lookup.user_index(view, None, name)
             )

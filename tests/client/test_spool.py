@@ -21,7 +21,7 @@ from sources.calven.catalog import BOOKINGS_ATTENDANCE, PRESENCE, USER_CHANGE_LO
 from sources.calven.errors import ResponseFormatError, RetriesExhausted
 from sources.calven.http.client import CalvenClient
 from sources.calven_sim.server import RunningSimulator
-from tests.client.test_client_errors import CTX, PATH, Script, client
+from tests.client.scripted import CTX, PATH, Script, client
 
 ROW = {"userId": "u1", "day": "2026-03-02T00:00:00.000Z", "plan": "o"}
 
