@@ -84,7 +84,8 @@ def _sync_command(
         checkpoint_rows=args.checkpoint_rows if checkpoints else None,
         on_window=progress,
     )
-    resume = shlex.join(["calven-sync", *args.argv])
+    again = "only what is missing is fetched" if checkpoints else "it reloads the whole table"
+    resume = f"{shlex.join(['calven-sync', *args.argv])}  ({again})"
     try:
         with _locked(args):
             sync(
@@ -194,7 +195,7 @@ def state(args: argparse.Namespace) -> int:
                 "(tables are kept, the next run re-reads everything); add --yes to confirm"
             )
         with _locked(args):
-            pipeline.sync_destination()
+            _restore_state(pipeline)
             loaded = [name for name in datasets if name in loaded_ranges(pipeline.state)]
             if loaded:
                 pipeline_drop(pipeline, resources=loaded, state_only=True)()

@@ -51,8 +51,11 @@ def summary(report: SyncReport, *, error: str | None = None, resume: str | None 
         line = f"{name:<22}{report.landed_rows[name]:>12,}{report.landed_windows[name]:>10,}"
         if name in report.replaced:
             before = report.replaced[name]
-            was = "no table before" if before is None else f"{before:,} rows before"
-            line += f"  replaced ({was})"
+            if name not in report.landed_rows:
+                line += f"  not replaced ({before or 0:,} rows kept)"
+            else:
+                was = "no table before" if before is None else f"{before:,} rows before"
+                line += f"  replaced ({was})"
         lines.append(line)
     lines.append(
         f"requests {session.requests:,}, retries {session.retries:,}, "
@@ -72,5 +75,5 @@ def summary(report: SyncReport, *, error: str | None = None, resume: str | None 
             f"package(s); not loaded: {max(fetched, 0):,} row(s) fetched since the last checkpoint"
         )
     if resume is not None and (error is not None or session.failures):
-        lines.append(f"resume with: {resume}  (only what is missing is fetched)")
+        lines.append(f"resume with: {resume}")
     return "\n".join(lines)

@@ -47,6 +47,7 @@ def postgres_pipeline(tmp_path) -> Iterator[dlt.Pipeline]:
     yield pipeline
     with pipeline.sql_client() as client:
         client.drop_dataset()
+        client.execute_sql(f'DROP SCHEMA IF EXISTS "{dataset}_staging" CASCADE')
 
 
 @pytest.fixture
