@@ -74,7 +74,9 @@ def run_floor(
     """Fetch every request into a file, then one ``read_json`` per dataset."""
     with tempfile.TemporaryDirectory(prefix="calven-floor-") as tmp:
         started = time.perf_counter()
-        limits = httpx.Limits(max_connections=concurrency)
+        # One connection per worker thread, all kept alive between requests (httpx keeps at most
+        # 20 by default): the benchmarks' simulator log shows ``concurrency`` requests in flight.
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         with httpx.Client(
             base_url=base_url, auth=(key_id, secret), timeout=300, limits=limits
         ) as client:
