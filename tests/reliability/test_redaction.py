@@ -181,4 +181,4 @@ def test_the_cli_redacts_what_an_error_quotes(
     assert echo.tail in result.stderr
     if echo.path == WAREHOUSE:  # a refused token request is never logged, at any level
         suffix = "/basic" if echo.auth_type == "basic" else ""
-        assert f"DEBUG sources.calven.http.client: GET {USERS}{suffix} -> 400" in result.stderr
+        assert f"DEBUG sources.calven.http.sending: GET {USERS}{suffix} -> 400" in result.stderr
