@@ -16,6 +16,7 @@ from typing import Any
 
 from dlt.common.configuration.exceptions import (
     ConfigFieldMissingException,
+    ConfigurationException,
     ConfigValueCannotBeCoercedException,
 )
 from dlt.common.destination.exceptions import (
@@ -73,6 +74,11 @@ def explain(exc: BaseException) -> Failure | None:
     return None
 
 
+def _one_line(exc: BaseException | str) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= LONGEST_LINE else text[: LONGEST_LINE - 3] + "..."
+
+
 def _destination_message(exc: BaseException) -> str:
     """The real cause last in dlt's text comes first; a DuckDB lock names who holds it."""
     text = str(exc)
@@ -103,6 +109,7 @@ KNOWN: list[tuple[type[BaseException] | tuple[type[BaseException], ...], int, st
     (ConfigError, exit_codes.CONFIG, "configuration error", str),
     (ConfigFieldMissingException, exit_codes.CONFIG, "configuration error", missing_message),
     (ConfigValueCannotBeCoercedException, exit_codes.CONFIG, "configuration error", _coerced),
+    (ConfigurationException, exit_codes.CONFIG, "configuration error", _one_line),
     (AuthError, exit_codes.AUTH, "authentication error", str),
     (RecordError, exit_codes.DATA, "unexpected data from the API", str),
     (CalvenError, exit_codes.API, "API error", str),
@@ -116,11 +123,6 @@ def _known(exc: BaseException) -> Failure | None:
         if isinstance(exc, kinds):
             return Failure(code, kind, message(exc))
     return None
-
-
-def _one_line(exc: BaseException | str) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= LONGEST_LINE else text[: LONGEST_LINE - 3] + "..."
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -3,7 +3,8 @@
 ``resolve_config()`` reads ``[sources.calven]`` (push: ``[sources.calven.push]``, falling back
 to ``[sources.calven]`` key by key, the dlt way) and their ``SOURCES__CALVEN__...`` environment
 variables, applies explicit overrides (CLI flags, tests), and checks the result once: every
-error names the setting, the environment variable, what arrived and what was expected. The
+error names the setting (or the flag it came from; the environment variable where a value
+could not be read), what arrived and what was expected. The
 dates are pinned when the configuration is checked, so a run that crosses midnight UTC keeps
 the range it started with. ``CalvenConfig.client()`` builds the HTTP client from it.
 """
@@ -20,6 +21,7 @@ import pendulum
 from dlt.common.configuration import configspec, resolve_configuration
 from dlt.common.configuration.exceptions import (
     ConfigFieldMissingException,
+    ConfigurationException,
     ConfigValueCannotBeCoercedException,
     LookupTrace,
     LookupTraces,
@@ -231,6 +233,8 @@ def resolve_config(
         raise ConfigError(coercion_message(exc, sections)) from None
     except ConfigFieldMissingException as exc:
         raise ConfigError(missing_message(exc)) from None
+    except ConfigurationException as exc:
+        raise ConfigError(" ".join(str(exc).split())) from None
     return config.check(flags)
 
 

@@ -202,6 +202,13 @@ API_CASES = [
     Case("reset-without-yes", ("state", "reset"), exit_codes.CONFIG, "add --yes to confirm"),
 ]
 SETTING_CASES = [
+    Case(
+        "secret-in-config-toml",
+        ("run",),
+        exit_codes.CONFIG,
+        "Provider `config.toml` cannot hold secret values",
+        files={".dlt/config.toml": b'[sources.calven.credentials]\napi_secret = "oops"\n'},
+    ),
     # Dates: YYYY-MM-DD only, wherever they enter.
     setting(
         "START_DATE", "01/10/2026", "start_date '01/10/2026' is not a date (expected YYYY-MM-DD"

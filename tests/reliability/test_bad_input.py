@@ -32,6 +32,7 @@ def _nothing_loaded(workdir) -> bool:
 def test_bad_input(case: Case, tmp_path, shared_simulator):
     env = simulator_env(shared_simulator, case.auth_type, case.role)
     for name, content in case.files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(content)
     settings = {
         key: value.format(base_url=shared_simulator.base_url)
