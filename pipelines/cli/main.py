@@ -106,6 +106,11 @@ def _configure_logging(verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``calven-sync`` with ``argv`` (default: the process's); the exit code.
+
+    Every failure ``pipelines.cli.failures`` knows ends in one line on stderr and its code; any
+    other exception is a bug and keeps its traceback.
+    """
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(arguments)
     args.argv = arguments
