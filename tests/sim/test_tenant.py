@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from sources.calven_sim.tenant import Tenant, TenantConfig
-from tests.sim.tenantkit import CONFIG, TODAY, WINDOW, body, window
+from tests.sim.tenantkit import CONFIG, TODAY, body, window
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 MIDNIGHT = re.compile(r"^\d{4}-\d\d-\d\dT00:00:00\.000Z$")
@@ -92,16 +92,6 @@ FIELDS = {
         "locationId",
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def tenant() -> Tenant:
-    return Tenant(CONFIG)
-
-
-@pytest.fixture(scope="module")
-def bookings(tenant: Tenant) -> list[dict[str, Any]]:
-    return list(tenant.rows("user-booking-attendance", **WINDOW))
 
 
 @pytest.mark.parametrize("dataset", Tenant.DATASETS)

@@ -6,25 +6,8 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-import pytest
-
 from sources.calven_sim.tenant import Tenant, TenantConfig
-from tests.sim.tenantkit import CONFIG, TODAY, WINDOW, body, day_of, window
-
-
-@pytest.fixture(scope="module")
-def tenant() -> Tenant:
-    return Tenant(CONFIG)
-
-
-@pytest.fixture(scope="module")
-def bookings(tenant: Tenant) -> list[dict[str, Any]]:
-    return list(tenant.rows("user-booking-attendance", **WINDOW))
-
-
-@pytest.fixture(scope="module")
-def presence(tenant: Tenant) -> list[dict[str, Any]]:
-    return list(tenant.rows("presence", **WINDOW))
+from tests.sim.tenantkit import CONFIG, TODAY, body, day_of, window
 
 
 def test_bookings_are_internally_consistent(bookings: list[dict[str, Any]]) -> None:

@@ -15,21 +15,6 @@ from sources.calven_sim.truth import row_digest
 from tests.sim.tenantkit import CONFIG, TODAY, WINDOW, body, day_of, window
 
 
-@pytest.fixture(scope="module")
-def tenant() -> Tenant:
-    return Tenant(CONFIG)
-
-
-@pytest.fixture(scope="module")
-def bookings(tenant: Tenant) -> list[dict[str, Any]]:
-    return list(tenant.rows("user-booking-attendance", **WINDOW))
-
-
-@pytest.fixture(scope="module")
-def presence(tenant: Tenant) -> list[dict[str, Any]]:
-    return list(tenant.rows("presence", **WINDOW))
-
-
 def test_windows_cover_weekdays_history_and_future_only(
     tenant: Tenant, bookings: list[dict[str, Any]], presence: list[dict[str, Any]]
 ) -> None:
