@@ -14,6 +14,17 @@ from pipelines.destinations import destination_name
 from pipelines.dlt_internals import lent_credentials
 
 
+def file_credentials(pipeline: dlt.Pipeline) -> DuckDbCredentials | None:
+    """The resolved credentials of a DuckDB destination backed by a file; None for another
+    destination or a connection the caller passed in."""
+    if destination_name(pipeline) != "duckdb":
+        return None
+    resolved = pipeline.destination_client().config.credentials
+    if not isinstance(resolved, DuckDbCredentials) or resolved.external_conn() is not None:
+        return None
+    return resolved
+
+
 @contextmanager
 def one_connection(pipeline: dlt.Pipeline, rows: int | None = None) -> Iterator[None]:
     """DuckDB: the load steps run inside share one connection, opened here and closed after.
@@ -27,11 +38,8 @@ def one_connection(pipeline: dlt.Pipeline, rows: int | None = None) -> Iterator[
     Given the ``rows`` the load writes, the connection runs on no more threads than those rows
     fill DuckDB row groups (see ``load_threads``), unless ``threads`` is configured.
     """
-    if destination_name(pipeline) != "duckdb":
-        yield
-        return
-    resolved = pipeline.destination_client().config.credentials
-    if not isinstance(resolved, DuckDbCredentials) or resolved.external_conn() is not None:
+    resolved = file_credentials(pipeline)
+    if resolved is None:
         yield
         return
     connection = duckdb.connect(resolved.database, read_only=resolved.read_only)
@@ -77,9 +85,5 @@ def missing_database(pipeline: dlt.Pipeline) -> bool:
     Reading state from such a destination would create an empty database file: a read-only
     command (``state show``, ``backfill --dry-run``) must not leave one behind.
     """
-    if destination_name(pipeline) != "duckdb":
-        return False
-    resolved = pipeline.destination_client().config.credentials
-    if not isinstance(resolved, DuckDbCredentials) or resolved.external_conn() is not None:
-        return False
-    return not os.path.exists(str(resolved.database))
+    resolved = file_credentials(pipeline)
+    return resolved is not None and not os.path.exists(str(resolved.database))

@@ -21,6 +21,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from pipelines.destinations import destination_name
+from pipelines.destinations.duckdb import file_credentials
 from sources.calven.errors import ConfigError
 
 WRITES = (
@@ -88,8 +89,9 @@ def read_rows(pipeline: dlt.Pipeline, sql: str, *, what: str) -> Rows:
         sql: A statement that passed ``checked_select`` or came from ``table_select``.
         what: How the user named the source, for error messages.
     """
-    if destination_name(pipeline) == "duckdb":
-        return _duckdb_rows(pipeline, sql, what)
+    duckdb_file = file_credentials(pipeline)
+    if duckdb_file is not None:
+        return _duckdb_rows(pipeline, str(duckdb_file.database), sql, what)
     with pipeline.sql_client() as client:
         if destination_name(pipeline) == "postgres":
             client.execute_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
@@ -104,8 +106,7 @@ def read_rows(pipeline: dlt.Pipeline, sql: str, *, what: str) -> Rows:
             raise ConfigError(f"--from {what}: the destination refused it: {first}") from exc
 
 
-def _duckdb_rows(pipeline: dlt.Pipeline, sql: str, what: str) -> Rows:
-    database = str(getattr(pipeline.destination_client().config.credentials, "database", ""))
+def _duckdb_rows(pipeline: dlt.Pipeline, database: str, sql: str, what: str) -> Rows:
     try:
         connection = duckdb.connect(database, read_only=True)
     except duckdb.IOException as exc:

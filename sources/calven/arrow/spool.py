@@ -109,7 +109,7 @@ class SpooledTables:
         return self.rows - int(distinct.aggregate([]).num_rows)
 
     def deduplicated(self) -> SpooledTables:
-        """New pages holding the last row of each key; closes these. Reads all rows at once."""
+        """New tables holding the last row of each key; closes these. Reads all rows at once."""
         table = pa.concat_tables(self._all_tables(), promote_options="permissive")
         self.close()
         numbered = table.append_column("__row", pa.array(range(table.num_rows), pa.int64()))
@@ -177,26 +177,26 @@ def read_tables(chunks: Iterator[bytes], parse: Parse, keys: Sequence[str] = ())
         NotAnArrayBody: the body does not start with ``[`` (an error object, an HTML page).
         RecordError: a record does not match the dataset (from ``parse``).
     """
-    pages = SpooledTables(keys)
+    spooled = SpooledTables(keys)
     reader: ArrayReader[pa.Table] = ArrayReader(parse, _rows)
     try:
         try:
             for chunk in chunks:
                 for table in reader.feed(chunk):
-                    pages.append(table)
+                    spooled.append(table)
             for table in reader.close():
-                pages.append(table)
+                spooled.append(table)
         except NotAnArray:
             # Not an array: small by nature (an error object, a maintenance page), so read it all.
             raise NotAnArrayBody(reader.head + b"".join(chunks)) from None
     except BaseException:
-        pages.close()
+        spooled.close()
         raise
-    repeated = pages.duplicates()
+    repeated = spooled.duplicates()
     if repeated:
         logger.warning("%d row(s) repeat the key %s of another row; kept the last", repeated, keys)
-        return pages.deduplicated()
-    return pages
+        return spooled.deduplicated()
+    return spooled
 
 
 def _rows(table: pa.Table) -> int:

@@ -99,13 +99,13 @@ def _params(dataset: Dataset, partition: str, window: Window) -> dict[str, str]:
 def _fetch(
     client: CalvenClient, dataset: Dataset, planned: Iterable[PlannedWindow]
 ) -> Iterator[tuple[PlannedWindow, SpooledTables | CalvenError, float]]:
-    """Fetch windows concurrently, yielding (window, pages or error, seconds) as they finish.
+    """Fetch windows concurrently, yielding (window, tables or error, seconds) as they finish.
 
     Twice as many windows as may be in flight are submitted at a time, one per client worker:
     while some requests are in flight, the other workers parse what has arrived or wait for a
     slot, so a request is ready the moment a slot frees up even when the thread that hands
-    results to dlt and submits new ones is busy writing. The caller closes the pages it
-    receives; pages nobody will read are closed here.
+    results to dlt and submits new ones is busy writing. The caller closes the tables it
+    receives; tables nobody will read are closed here.
     """
     todo = iter(planned)
     pending: dict[Future[SpooledTables], tuple[PlannedWindow, float]] = {}
@@ -140,10 +140,10 @@ def _fetch(
     finally:
         for future in pending:
             future.cancel()
-            future.add_done_callback(_close_pages)
+            future.add_done_callback(_close_tables)
 
 
-def _close_pages(future: Future[SpooledTables]) -> None:
+def _close_tables(future: Future[SpooledTables]) -> None:
     if not future.cancelled() and future.exception() is None:
         future.result().close()
 
@@ -193,17 +193,17 @@ def dimension_rows(dataset: Dataset, context: SourceContext) -> Iterator[pa.Tabl
             yield _table(dataset, records)
             return
         with _named(dataset):
-            pages = client.get_tables(
+            spooled = client.get_tables(
                 dataset.path,
                 context=dataset.name,
                 parse=partial(parse_block, dataset=dataset),
                 keys=dataset.key_fields,
             )
-        with pages:
-            logger.info("%s: %d rows", dataset.name, pages.rows)
-            context.session.count_rows(dataset.name, pages.rows)
+        with spooled:
+            logger.info("%s: %d rows", dataset.name, spooled.rows)
+            context.session.count_rows(dataset.name, spooled.rows)
             # An empty table still replaces what the destination holds.
-            yield from pages.tables() if pages.rows else [_table(dataset, [])]
+            yield from spooled.tables() if spooled.rows else [_table(dataset, [])]
     finally:
         context.release()
 
@@ -252,10 +252,10 @@ def _window_tables(
             )
             session.report(failure)
             continue
-        with outcome as pages:
-            yield from pages.tables()
+        with outcome as spooled:
+            yield from spooled.tables()
         ledger.record(item.partition, item.window)
-        result = WindowResult(dataset.name, item.partition, item.window, pages.rows, seconds)
+        result = WindowResult(dataset.name, item.partition, item.window, spooled.rows, seconds)
         session.report(result)
         audit.append(_audit_row(dataset, result, session.run_id))
 
@@ -273,8 +273,8 @@ def future_rows(dataset: Dataset, context: SourceContext) -> Iterator[pa.Table]:
         for _, outcome, _ in _fetch(client, dataset, plan):
             if isinstance(outcome, CalvenError):
                 raise outcome
-            with outcome as pages:
-                context.session.count_rows(dataset.name, pages.rows)
-                yield from pages.tables()
+            with outcome as spooled:
+                context.session.count_rows(dataset.name, spooled.rows)
+                yield from spooled.tables()
     finally:
         context.release()
