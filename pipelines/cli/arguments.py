@@ -19,7 +19,8 @@ from sources.calven.errors import ConfigError
 EPILOG = """\
 exit codes: 0 everything requested was loaded, 2 configuration or usage, 3 authentication,
 4 API (some windows failed; the next run fills the gap), 5 unexpected data from the API,
-6 destination or load failure, 7 another run holds the pipeline (--wait queues), 130 interrupted.
+6 destination or load failure, 7 another run holds the pipeline (--wait queues), 8 a model or
+dbt test failed (the loaded data is kept), 130 interrupted.
 
 Settings live in .dlt/config.toml under [sources.calven] (secrets in .dlt/secrets.toml), or in
 environment variables named after them: SOURCES__CALVEN__START_DATE,

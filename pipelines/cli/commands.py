@@ -15,6 +15,7 @@ from dlt.pipeline.helpers import pipeline_drop
 from pipelines import exit_codes
 from pipelines.cli.failures import explain
 from pipelines.cli.output import Progress, summary
+from pipelines.cli.transform import SKIPPED, build, wants_transform
 from pipelines.destinations.duckdb import missing_database
 from pipelines.lock import pipeline_lock
 from pipelines.pipeline import PipelineSpec, make_pipeline
@@ -123,7 +124,29 @@ def _only_windowed(command: str, datasets: Sequence[str]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return _sync_command(args, args.datasets or SYNC_DATASETS, _overrides(args))
+    """The scheduled sync; with ``--transform`` (or ``transform.after_run``) the models after it."""
+    build_models = wants_transform(args)
+    pipeline = _pipeline(args)
+    try:
+        code = _sync_command(
+            args, args.datasets or SYNC_DATASETS, _overrides(args), pipeline=pipeline
+        )
+    except (Exception, KeyboardInterrupt):
+        if build_models:
+            print(SKIPPED)
+        raise
+    if not build_models:
+        return code
+    if code != exit_codes.OK:
+        print(SKIPPED)
+        return code
+    return build(args, pipeline)
+
+
+def transform_command(args: argparse.Namespace) -> int:
+    return build(
+        args, _pipeline(args), full_refresh=args.full_refresh, select=args.select, test=args.test
+    )
 
 
 def backfill(args: argparse.Namespace) -> int:
@@ -261,5 +284,6 @@ def dispatch(args: argparse.Namespace) -> int:
         "state": state,
         "simulate": simulate,
         "push": push_command,
+        "transform": transform_command,
     }
     return handlers[args.command](args)

@@ -13,19 +13,20 @@ import duckdb
 
 from pipelines import exit_codes
 from pipelines.cli.output import Progress, summary
+from pipelines.cli.transform import show_node, transform_summary
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.runner import SyncReport, sync
+from pipelines.transform import transform
 from sources.calven.catalog import BOOKINGS_FUTURE, SYNC_DATASETS
 from sources.calven_sim.server import SimulatorConfig, run_simulator
 from sources.calven_sim.tenant import TenantConfig
 
 SAMPLE_QUERY = """
-select primary_location_name as location,
+select location_name as location,
        strftime(date_trunc('week', day), '%Y-%m-%d') as week,
-       count(*) filter (where plan = 'o') as office_plans,
-       round(100.0 * count(*) filter (where attendance_type in ('confirmed', 'walkIn'))
-             / nullif(count(*) filter (where plan = 'o'), 0), 1) as attendance_pct
-from calven.bookings_attendance
+       sum(office_plans) as office_plans,
+       round(100.0 * sum(attended) / nullif(sum(office_plans), 0), 1) as attendance_pct
+from calven_marts.agg_location_day
 group by all
 order by week desc, location
 limit 12
@@ -78,16 +79,19 @@ def demo(args: argparse.Namespace) -> int:
                 pipeline, [*SYNC_DATASETS, BOOKINGS_FUTURE.name], options, on_window=progress
             )
             progress.close()
+            if report.ok:
+                print(summary(report))
+                print(transform_summary(transform(pipeline, on_node=show_node)))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return _report(report, output)
 
 
 def _report(report: SyncReport, output: Path) -> int:
-    print(summary(report))
-    print(f"\nLoaded into {output} (dataset 'calven').")
     if not report.ok:
+        print(summary(report))
         return exit_codes.API
+    print(f"\nLoaded into {output} (dataset 'calven', models in 'calven_marts').")
     _print_sample(output)
-    print(f'\nTry: duckdb {output.name} "select * from calven.users limit 5"')
+    print(f'\nTry: duckdb {output.name} "select * from calven_marts.fct_attendance_day limit 5"')
     return exit_codes.OK

@@ -28,6 +28,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from pipelines import exit_codes
 from pipelines.lock import PipelineBusy
+from pipelines.transform.runner import TransformError
 from sources.calven.config import missing_message
 from sources.calven.errors import AuthError, CalvenError, ConfigError, RecordError
 
@@ -106,6 +107,7 @@ KNOWN: list[tuple[type[BaseException] | tuple[type[BaseException], ...], int, st
         lambda _: "completed checkpoints are kept",
     ),
     (PipelineBusy, exit_codes.BUSY, "busy", str),
+    (TransformError, exit_codes.TRANSFORM, "transform failed", str),
     (ConfigError, exit_codes.CONFIG, "configuration error", str),
     (ConfigFieldMissingException, exit_codes.CONFIG, "configuration error", missing_message),
     (ConfigValueCannotBeCoercedException, exit_codes.CONFIG, "configuration error", _coerced),

@@ -18,6 +18,7 @@ from pipelines.cli.arguments import (
     positive,
 )
 from pipelines.cli.failures import explain
+from pipelines.cli.transform import add_transform_arguments
 from pipelines.push.command import add_push_arguments
 from sources.calven.catalog import DATASETS
 
@@ -44,7 +45,17 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="the scheduled sync: dimensions + incremental datasets")
     add_pipeline_options(run)
     run.add_argument("--datasets", type=csv_list, help=f"comma list of: {', '.join(DATASETS)}")
+    run.add_argument(
+        "--transform",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="build the models after a successful load (default: the transform.after_run setting)",
+    )
     add_checkpoint_options(run)
+
+    transform = sub.add_parser("transform", help="build the attendance models (dbt) in place")
+    add_pipeline_options(transform)
+    add_transform_arguments(transform)
 
     backfill = sub.add_parser("backfill", help="fill a past range through the same ledger")
     add_pipeline_options(backfill)

@@ -1,0 +1,90 @@
+"""``calven-sync transform`` and ``run --transform``: build the models, print what was built."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import dlt
+
+from pipelines import exit_codes
+from pipelines.destinations.duckdb import missing_database
+from pipelines.lock import pipeline_lock
+from pipelines.transform import ModelResult, TransformResult, transform
+from pipelines.transform.settings import transform_settings
+from sources.calven.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+SKIPPED = "models not built: the load did not complete (the next successful run builds them)"
+
+
+def add_transform_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every mart from all loaded rows instead of the days loads touched",
+    )
+    parser.add_argument(
+        "--select",
+        nargs="+",
+        metavar="SELECTOR",
+        help="dbt node selection (e.g. fct_attendance_day+)",
+    )
+    parser.add_argument("--test", action="store_true", help="also run the models' dbt tests")
+
+
+def wants_transform(args: argparse.Namespace) -> bool:
+    """``run --transform``/``--no-transform``, else the ``transform.after_run`` setting."""
+    if args.transform is not None:
+        return bool(args.transform)
+    return transform_settings().after_run
+
+
+def build(
+    args: argparse.Namespace,
+    pipeline: dlt.Pipeline,
+    *,
+    full_refresh: bool = False,
+    select: list[str] | None = None,
+    test: bool = False,
+) -> int:
+    """Build the models into ``pipeline``'s destination under its lock; print a summary."""
+    settings = transform_settings()
+    with pipeline_lock(args.pipelines_dir, args.pipeline_name, wait=args.wait):
+        if missing_database(pipeline):
+            raise ConfigError(
+                f"nothing to transform: pipeline {args.pipeline_name} has loaded nothing yet "
+                "(its DuckDB file does not exist); run calven-sync run first"
+            )
+        result = transform(
+            pipeline,
+            full_refresh=full_refresh,
+            select=select or (),
+            test=test,
+            variables=settings.variables(),
+            on_node=show_node,
+        )
+    print(transform_summary(result))
+    return exit_codes.OK
+
+
+def show_node(node: ModelResult) -> None:
+    logger.info("%s %s: %s in %.2f s", node.kind, node.name, node.status, node.seconds)
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r\033[K{node.kind} {node.name}: {node.status}")
+        sys.stderr.flush()
+
+
+def transform_summary(result: TransformResult) -> str:
+    """One line: how many models (and tests) were built, and how long it took."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+    models = [node for node in result.nodes if node.kind == "model"]
+    tests = [node for node in result.nodes if node.kind == "test"]
+    line = f"transform: {len(models)} model(s) built"
+    if tests:
+        passed = sum(1 for node in tests if node.status == "pass")
+        line += f", {passed}/{len(tests)} test(s) passed"
+    return f"{line} in {result.seconds:.1f} s"
