@@ -12,6 +12,7 @@ from pipelines import exit_codes
 from pipelines.destinations.duckdb import missing_database
 from pipelines.lock import pipeline_lock
 from pipelines.transform import ModelResult, TransformResult, transform
+from pipelines.transform.runner import dbt_runner
 from pipelines.transform.settings import transform_settings
 from sources.calven.errors import ConfigError
 
@@ -36,10 +37,17 @@ def add_transform_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def wants_transform(args: argparse.Namespace) -> bool:
-    """``run --transform``/``--no-transform``, else the ``transform.after_run`` setting."""
-    if args.transform is not None:
-        return bool(args.transform)
-    return transform_settings().after_run
+    """``run --transform``/``--no-transform``, else the ``transform.after_run`` setting.
+
+    Settings are checked (and dbt looked for) before anything loads, not after.
+    """
+    if args.transform is False:
+        return False
+    wanted = args.transform or transform_settings().after_run
+    if wanted:
+        transform_settings()
+        dbt_runner()
+    return wanted
 
 
 def build(
@@ -51,6 +59,7 @@ def build(
     test: bool = False,
 ) -> int:
     """Build the models into ``pipeline``'s destination under its lock; print a summary."""
+    dbt_runner()
     settings = transform_settings()
     with pipeline_lock(args.pipelines_dir, args.pipeline_name, wait=args.wait):
         if missing_database(pipeline):

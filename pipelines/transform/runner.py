@@ -128,6 +128,11 @@ def transform(
     result.seconds = time.perf_counter() - started
     if outcome.exception is not None:
         raise TransformError(f"dbt could not run the project: {_one_line(outcome.exception)}")
+    if select and not result.nodes:
+        raise ConfigError(
+            f"--select {' '.join(select)} matches no model of the project "
+            "(see README, 'Transform', for the model names)"
+        )
     if result.failures:
         first = result.failures[0]
         more = len(result.failures) - 1

@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from dlt.common.configuration import configspec, resolve_configuration
+from dlt.common.configuration.exceptions import ConfigValueCannotBeCoercedException
 from dlt.common.configuration.specs import BaseConfiguration
 
+from sources.calven.config import coercion_message
 from sources.calven.errors import ConfigError
 
 SECTIONS = ("transform",)
@@ -34,7 +36,10 @@ class TransformConfig(BaseConfiguration):
 
 def transform_settings() -> TransformConfig:
     """The resolved ``[transform]`` settings; ConfigError for a value out of range."""
-    settings = resolve_configuration(TransformConfig(), sections=SECTIONS)
+    try:
+        settings = resolve_configuration(TransformConfig(), sections=SECTIONS)
+    except ConfigValueCannotBeCoercedException as exc:
+        raise ConfigError(coercion_message(exc, SECTIONS)) from None
     if not 1 <= settings.office_days_target <= WEEKDAYS:
         raise ConfigError(
             f"transform.office_days_target (TRANSFORM__OFFICE_DAYS_TARGET) must be between 1 "

@@ -107,4 +107,25 @@ COMMAND_CASES = [
     ),
     # check: a refused key is an authentication error, as for every other command.
     Case("check-wrong-role", ("check",), exit_codes.AUTH, "", role="events"),
+    # transform: settings are checked before anything loads; dbt is found or named
+    Case(
+        "transform-office-days-target-9",
+        ("run", "--transform"),
+        exit_codes.CONFIG,
+        "transform.office_days_target (TRANSFORM__OFFICE_DAYS_TARGET) must be between 1 and 5",
+        env={"TRANSFORM__OFFICE_DAYS_TARGET": "9"},
+    ),
+    Case(
+        "transform-after-run-maybe",
+        ("run",),
+        exit_codes.CONFIG,
+        "setting transform.after_run (TRANSFORM__AFTER_RUN): 'maybe' is not true or false",
+        env={"TRANSFORM__AFTER_RUN": "maybe"},
+    ),
+    Case(
+        "transform-nothing-loaded",
+        ("transform",),
+        exit_codes.CONFIG,
+        "nothing to transform: pipeline calven_warehouse has loaded nothing yet",
+    ),
 ]

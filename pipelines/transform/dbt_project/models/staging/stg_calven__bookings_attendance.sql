@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ calven_source('bookings_attendance') }}
+    select * from {{ calven_source('bookings_attendance') }} as loaded
 ),
 
 renamed as (

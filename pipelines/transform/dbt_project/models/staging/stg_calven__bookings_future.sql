@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ calven_source('bookings_future') }}
+    select * from {{ calven_source('bookings_future') }} as loaded
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ calven_source('desks') }}
+    select * from {{ calven_source('desks') }} as loaded
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ calven_source('groups') }}
+    select * from {{ calven_source('groups') }} as loaded
 ),
 
 renamed as (

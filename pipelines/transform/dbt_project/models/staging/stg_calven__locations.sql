@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ calven_source('locations') }}
+    select * from {{ calven_source('locations') }} as loaded
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ calven_source('presence') }}
+    select * from {{ calven_source('presence') }} as loaded
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ calven_source('_calven_sync_windows') }}
+    select * from {{ calven_source('_calven_sync_windows') }} as loaded
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ calven_source('user_change_log') }}
+    select * from {{ calven_source('user_change_log') }} as loaded
 ),
 
 renamed as (

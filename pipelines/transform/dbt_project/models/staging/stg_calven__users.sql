@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ calven_source('users') }}
+    select * from {{ calven_source('users') }} as loaded
 ),
 
 renamed as (
