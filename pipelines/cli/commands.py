@@ -145,7 +145,12 @@ def run(args: argparse.Namespace) -> int:
 
 def transform_command(args: argparse.Namespace) -> int:
     return build(
-        args, _pipeline(args), full_refresh=args.full_refresh, select=args.select, test=args.test
+        args,
+        _pipeline(args),
+        full_refresh=args.full_refresh,
+        select=args.select,
+        test=args.test,
+        docs=args.docs,
     )
 
 

@@ -34,6 +34,9 @@ def add_transform_arguments(parser: argparse.ArgumentParser) -> None:
         help="dbt node selection (e.g. fct_attendance_day+)",
     )
     parser.add_argument("--test", action="store_true", help="also run the models' dbt tests")
+    parser.add_argument(
+        "--docs", action="store_true", help="then write dbt's documentation site of the models"
+    )
 
 
 def wants_transform(args: argparse.Namespace) -> bool:
@@ -57,6 +60,7 @@ def build(
     full_refresh: bool = False,
     select: list[str] | None = None,
     test: bool = False,
+    docs: bool = False,
 ) -> int:
     """Build the models into ``pipeline``'s destination under its lock; print a summary."""
     dbt_runner()
@@ -72,6 +76,7 @@ def build(
             full_refresh=full_refresh,
             select=select or (),
             test=test,
+            docs=docs,
             variables=settings.variables(),
             on_node=show_node,
         )
@@ -96,4 +101,7 @@ def transform_summary(result: TransformResult) -> str:
     if tests:
         passed = sum(1 for node in tests if node.status == "pass")
         line += f", {passed}/{len(tests)} test(s) passed"
-    return f"{line} in {result.seconds:.1f} s"
+    line = f"{line} in {result.seconds:.1f} s"
+    if result.docs is not None:
+        line += f"\ndocumentation of the models (one file, open it in a browser): {result.docs}"
+    return line

@@ -57,6 +57,8 @@ class TransformResult:
 
     nodes: list[ModelResult] = field(default_factory=list)
     seconds: float = 0.0
+    docs: Path | None = None
+    """dbt's documentation site in one file (``docs generate --static``), when asked for."""
 
     @property
     def failures(self) -> list[ModelResult]:
@@ -84,10 +86,12 @@ def transform(
     full_refresh: bool = False,
     select: Sequence[str] = (),
     test: bool = False,
+    docs: bool = False,
     variables: Mapping[str, Any] | None = None,
     on_node: Callable[[ModelResult], None] | None = None,
 ) -> TransformResult:
-    """Build the models (and with ``test`` run their dbt tests) in the pipeline's destination.
+    """Build the models (and with ``test`` run their dbt tests) in the pipeline's destination;
+    with ``docs``, then write dbt's documentation site of the project and the built tables.
 
     Raises:
         ConfigError: dbt is not installed, or the destination is not one the models build in.
@@ -97,7 +101,8 @@ def transform(
     runner_class = dbt_runner()
     profile = profile_for(pipeline)
     result = TransformResult()
-    work = Path(pipeline.working_dir) / "dbt"
+    # absolute: dbt resolves relative paths against the project folder, inside the package
+    work = Path(pipeline.working_dir).resolve() / "dbt"
 
     def finished(event: Any) -> None:
         if event.info.name != "NodeFinished":
@@ -123,6 +128,11 @@ def transform(
         with _environment(profile.secrets):
             try:
                 outcome = runner_class(callbacks=[finished]).invoke(arguments)
+                if docs and outcome.success:
+                    site = runner_class().invoke(["docs", "generate", "--static", *arguments[1:]])
+                    if not site.success:
+                        raise TransformError(f"dbt docs generate failed: {_one_line(site)}")
+                    result.docs = work / "target" / "static_index.html"
             finally:
                 _release_duckdb()
     result.seconds = time.perf_counter() - started
@@ -152,7 +162,9 @@ def _common_arguments(profiles_dir: str, work: Path) -> list[str]:
         "--log-path",
         str(work / "logs"),
         "--log-level",
-        "none",
+        "none",  # the terminal gets our lines; the file gets everything (SQL included)
+        "--log-level-file",
+        "debug",
         "--no-use-colors",
         "--no-send-anonymous-usage-stats",
         "--no-version-check",

@@ -11,6 +11,7 @@ import pytest
 from pipelines import exit_codes
 from pipelines.cli.main import main
 from pipelines.cli.transform import SKIPPED
+from pipelines.transform import PROJECT_DIR
 from sources.calven_sim.faults import FaultConfig, FaultRule
 from tests.reliability.cli import run_cli, simulator_env
 
@@ -30,9 +31,12 @@ def _one_error_line(result) -> str:
 
 def test_a_failing_model_is_named_and_the_loaded_data_kept(tmp_path, simulator):
     env = {**simulator_env(simulator), "TRANSFORM__AFTER_RUN": "true"}
-    first = run_cli(tmp_path, env, "run")
+    first = run_cli(tmp_path, env, "run", "--pipelines-dir", "state")  # relative to the cwd
     assert first.returncode == exit_codes.OK, first.stdout + first.stderr
     assert "transform: 16 model(s) built" in first.stdout
+    # dbt reads relative paths against the project folder: its files must land in ours instead
+    assert (tmp_path / "state" / "calven_warehouse" / "dbt" / "logs" / "dbt.log").is_file()
+    assert sorted(p.name for p in PROJECT_DIR.iterdir()) == ["dbt_project.yml", "macros", "models"]
     database = tmp_path / "warehouse.duckdb"
     tables = ("calven.presence", "calven.bookings_attendance", "calven_marts.fct_attendance_day")
     before = _counts(database, tables)
@@ -52,6 +56,14 @@ def test_a_failing_model_is_named_and_the_loaded_data_kept(tmp_path, simulator):
     skipped = run_cli(tmp_path, env, "run", "--no-transform")
     assert skipped.returncode == exit_codes.OK, skipped.stdout + skipped.stderr
     assert "model(s) built" not in skipped.stdout
+
+    documented = run_cli(tmp_path, {}, "transform", "--docs")
+    assert documented.returncode == exit_codes.OK, documented.stdout + documented.stderr
+    site = tmp_path / "state" / "calven_warehouse" / "dbt" / "target" / "static_index.html"
+    assert f"documentation of the models (one file, open it in a browser): {site}" in (
+        documented.stdout
+    )
+    assert "agg_location_day" in site.read_text(encoding="utf-8")
 
     nothing = run_cli(tmp_path, {}, "transform", "--select", "no_such_model")
     assert nothing.returncode == exit_codes.CONFIG
