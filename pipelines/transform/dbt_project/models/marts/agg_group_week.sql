@@ -26,6 +26,11 @@ weeks_to_build as (
     from week_loads
     {% if is_incremental() %}
     where load_id > (select coalesce(max(_calven_load_id), '') from {{ this }})
+        -- a new office_days_target changes every week, as a full refresh would
+        or exists (
+            select 1 from {{ this }}
+            where office_days_target <> {{ var('office_days_target') }}
+        )
     {% endif %}
 ),
 

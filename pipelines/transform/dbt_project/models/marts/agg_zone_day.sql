@@ -24,18 +24,28 @@ capacity as (
         count(*) as desks
     from desks
     where zone_id is not null
+        and coalesce(status, 'active') = 'active'
     group by zone_id
 ),
 
 {% if is_incremental() %}
--- The desk inventory is a dimension replaced on every sync: when it differs from the one the
--- mart was built with, every day is rebuilt, as a full refresh would.
+-- The desk inventory is a dimension replaced on every sync: when its zones (desks, name,
+-- level, location) differ from those the mart was built with, every day is rebuilt, as a full
+-- refresh would.
+built as (
+    select distinct zone_id, zone_name, level_id, location_id, desks from {{ this }}
+),
+
 capacity_changed as (
     select 1 as changed
     from capacity
-    full outer join (select distinct zone_id, desks from {{ this }}) as built
+    full outer join built
         on capacity.zone_id = built.zone_id
-    where capacity.desks is null or built.desks is null or capacity.desks <> built.desks
+        and capacity.desks = built.desks
+        and coalesce(capacity.zone_name, '') = coalesce(built.zone_name, '')
+        and coalesce(capacity.level_id, '') = coalesce(built.level_id, '')
+        and coalesce(capacity.location_id, '') = coalesce(built.location_id, '')
+    where capacity.zone_id is null or built.zone_id is null
 ),
 {% endif %}
 
@@ -48,20 +58,19 @@ days_to_build as (
     {% endif %}
 ),
 
+-- A booking counts in the zone the API reports for it (a desk booking names its desk's zone):
+-- history does not move when a desk later moves to another zone.
 zone_bookings as (
     select
         bookings.day,
-        coalesce(place.zone_id, bookings.booking_zone_id) as zone_id,
+        bookings.booking_zone_id as zone_id,
         sum(case when bookings.booking_depth = 3 then 1 else 0 end) as desk_bookings,
         sum(case when bookings.booking_depth = 2 then 1 else 0 end) as zone_bookings
     from bookings
     inner join days_to_build
         on bookings.day = days_to_build.day
-    left join desks as place
-        on bookings.booking_depth = 3
-        and bookings.booking_place_id = place.desk_id
     where bookings.booking_depth in (2, 3)
-    group by bookings.day, coalesce(place.zone_id, bookings.booking_zone_id)
+    group by bookings.day, bookings.booking_zone_id
 ),
 
 final as (

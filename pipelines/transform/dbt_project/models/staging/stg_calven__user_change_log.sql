@@ -8,7 +8,7 @@ renamed as (
         cast(user_id as {{ dbt.type_string() }}) as user_id,
         cast(user_name as {{ dbt.type_string() }}) as user_name,
         cast(event_time as {{ calven_type_timestamptz() }}) as event_time,
-        {{ calven_utc_date('event_time') }} as event_day,
+        {{ calven_utc_date('cast(event_time as ' ~ calven_type_timestamptz() ~ ')') }} as event_day,
         cast(booking_day as date) as booking_day,
         cast(action as {{ dbt.type_string() }}) as action,
         cast(description as {{ dbt.type_string() }}) as description,
