@@ -46,11 +46,11 @@ def wants_transform(args: argparse.Namespace) -> bool:
     """
     if args.transform is False:
         return False
-    wanted = args.transform or transform_settings().after_run
-    if wanted:
-        transform_settings()
-        dbt_runner()
-    return wanted
+    after_run = transform_settings().after_run  # checks every setting, wanted or not
+    if not (args.transform or after_run):
+        return False
+    dbt_runner()
+    return True
 
 
 def build(

@@ -131,7 +131,10 @@ def transform(
                 if docs and outcome.success:
                     site = runner_class().invoke(["docs", "generate", "--static", *arguments[1:]])
                     if not site.success:
-                        raise TransformError(f"dbt docs generate failed: {_one_line(site)}")
+                        raise TransformError(
+                            f"dbt docs generate failed: {_one_line(site.exception or '')} "
+                            f"(see {work / 'logs' / 'dbt.log'})"
+                        )
                     result.docs = work / "target" / "static_index.html"
             finally:
                 _release_duckdb()
