@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import shutil
+import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -87,11 +89,26 @@ def demo(args: argparse.Namespace) -> int:
     return _report(report, output)
 
 
+def try_command(database: Path) -> str:
+    """A shell command that queries the demo's database with what this install has (the
+    ``duckdb`` command-line tool is not part of it; the duckdb Python package is)."""
+    python = Path(sys.executable)
+    here = Path.cwd()
+    shown = python.relative_to(here) if python.is_relative_to(here) else python
+    path = database.relative_to(here) if database.is_relative_to(here) else database
+    code = (
+        f"import duckdb; duckdb.connect('{path}', read_only=True)"
+        ".sql('select user_id, day, plan, attended, presence_events '"
+        "'from calven_marts.fct_attendance_day limit 5').show()"
+    )
+    return f"{shlex.quote(str(shown))} -c {shlex.quote(code)}"
+
+
 def _report(report: SyncReport, output: Path) -> int:
     if not report.ok:
         print(summary(report))
         return exit_codes.API
     print(f"\nLoaded into {output} (dataset 'calven', models in 'calven_marts').")
     _print_sample(output)
-    print(f'\nTry: duckdb {output.name} "select * from calven_marts.fct_attendance_day limit 5"')
+    print(f"\nTry: {try_command(output)}")
     return exit_codes.OK
