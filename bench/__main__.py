@@ -4,7 +4,8 @@ Each benchmark is a ratio measured in one run, from medians of ``--repeat`` repe
 peer, slow by nature, runs once on a slice and is scaled to the full row count). The simulator
 always runs in its own process. Benchmarks (see README "Benchmarks"): throughput (with memory
 and postgres, ``bench/throughput.py``), latency (``bench/latency.py``), incremental
-(``bench/incremental.py``), simulator (``bench/bench_simulator.py``); sizes in
+(``bench/incremental.py``), simulator (``bench/bench_simulator.py``), transform (the dbt
+models, ``bench/transform.py``); sizes in
 ``bench/sizes.py``, the table in ``bench/report.py``.
 """
 
@@ -21,6 +22,7 @@ from bench.latency import bench_latency
 from bench.report import Results, render
 from bench.sizes import FULL, QUICK, Sizes
 from bench.throughput import bench_throughput, postgres_available
+from bench.transform import bench_transform
 
 
 def bench_simulator(out: Results) -> None:
@@ -45,6 +47,7 @@ BENCHMARKS: dict[str, Callable[[Sizes, Results, bool], None]] = {
     "latency": lambda s, r, pg: bench_latency(s, r),
     "incremental": lambda s, r, pg: bench_incremental(s, r),
     "simulator": lambda s, r, pg: bench_simulator(r),
+    "transform": lambda s, r, pg: bench_transform(s, r),
 }
 
 

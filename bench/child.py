@@ -3,7 +3,10 @@
 Prints one JSON line: ``seconds`` (wall time of the work, imports excluded), ``rows``, the
 process's ``peak_rss_mb`` and what else the kind reports. Kinds: ``ours`` (the real pipeline
 through ``pipelines.runner.sync``), ``floor``, ``peer`` and ``nightly`` (a backfill, then
-nightly runs, counting the requests the simulator received for each).
+nightly runs, counting the requests the simulator received for each). With ``--work DIR`` the
+run keeps its files there, so that runs can follow each other on one pipeline: ``load`` (a sync
+into the pipeline of DIR), ``transform`` (``pipelines.transform.transform`` of that pipeline)
+and ``sql`` (a JSON list of statements run in one DuckDB connection, ``bench/transform.py``).
 """
 
 from __future__ import annotations
@@ -161,23 +164,117 @@ def nightly(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return {"seconds": sorted(n["seconds"] for n in nights)[len(nights) // 2], "nights": nights}
 
 
-KINDS = {"ours": ours, "floor": floor, "peer": peer, "nightly": nightly}
+def kept_pipeline(work: Path) -> dlt.Pipeline:
+    """The pipeline ``load`` and ``transform`` share in ``--work``: dataset ``calven``."""
+    return make_pipeline(
+        PipelineSpec(
+            pipeline_name="calven_warehouse",
+            destination=destination("duckdb", work, "calven"),
+            dataset_name="calven",
+            pipelines_dir=work / "state",
+        )
+    )
+
+
+def load(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """A sync of ``--datasets`` from ``--today`` minus ``--days`` into the kept pipeline."""
+    today = dt.date.fromisoformat(args.today)
+    pipeline = kept_pipeline(work)
+    datasets = args.datasets.split(",")
+    options = source_options(args, today, today - dt.timedelta(days=args.days))
+    started = time.perf_counter()
+    report = sync(pipeline, datasets, options)
+    seconds = time.perf_counter() - started
+    rows = {name: report.session.rows[name] for name in datasets}
+    return {"seconds": seconds, "rows": sum(rows.values()), "datasets": rows}
+
+
+def transform(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """The models built in the kept pipeline as ``calven-sync transform`` builds them (dbt
+    imported before the clock starts). Also: ``models_s`` (dbt's own times of the models),
+    ``reparsed`` (dbt parsed project files again: they changed since the last run), and
+    ``rebuilt`` rows (and days) of ``fct_attendance_day``: those of its newest load."""
+    import dbt.adapters.duckdb  # dbt and its adapter imported before the clock starts
+    import dbt.cli.main  # noqa: F401
+    import duckdb
+
+    from pipelines.transform import transform as build
+    from pipelines.transform.settings import transform_settings
+
+    pipeline = kept_pipeline(work)
+    variables = transform_settings().variables()
+    log = Path(pipeline.working_dir) / "dbt" / "logs" / "dbt.log"
+    logged = log.stat().st_size if log.exists() else 0
+    started = time.perf_counter()
+    result = build(pipeline, full_refresh=args.full_refresh, variables=variables)
+    seconds = time.perf_counter() - started
+    with log.open("rb") as file:
+        file.seek(logged if log.stat().st_size >= logged else 0)
+        text = file.read().decode(errors="replace")
+    with duckdb.connect(str(work / "warehouse-calven.duckdb"), read_only=True) as con:
+        fct = "calven_marts.fct_attendance_day"
+        newest = f"select max(_calven_load_id) from {fct}"
+        query = (
+            f"select count(*), count(distinct day) from {fct} where _calven_load_id = ({newest})"
+        )
+        rebuilt, days = con.execute(query).fetchone() or (0, 0)
+    models = [node for node in result.nodes if node.kind == "model"]
+    return {
+        "seconds": seconds,
+        "models": len(models),
+        "models_s": sum(node.seconds for node in models),
+        "reparsed": "Unable to do partial parsing" in text or "Partial parsing: updated" in text,
+        "rebuilt": rebuilt,
+        "rebuilt_days": days,
+    }
+
+
+def sql(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """The statements of ``--script`` (a JSON list) in one connection to ``--database``;
+    connecting and closing (DuckDB's checkpoint) are timed, as dbt's are."""
+    import duckdb
+
+    statements = json.loads(Path(args.script).read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    con = duckdb.connect(args.database)
+    for statement in statements:
+        con.execute(statement)
+    con.close()
+    return {"seconds": time.perf_counter() - started, "statements": len(statements)}
+
+
+KINDS = {
+    "ours": ours,
+    "floor": floor,
+    "peer": peer,
+    "nightly": nightly,
+    "load": load,
+    "transform": transform,
+    "sql": sql,
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.child")
     parser.add_argument("kind", choices=sorted(KINDS))
-    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--base-url", help="the simulator (every kind that calls the API)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--today", required=True)
-    parser.add_argument("--days", type=int, required=True, help="days back from today to load")
+    parser.add_argument("--today")
+    parser.add_argument("--days", type=int, help="days back from today to load")
     parser.add_argument("--datasets", default=",".join(BENCH_DATASETS))
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--destination", default="duckdb", choices=["duckdb", "postgres"])
     parser.add_argument("--nights", type=int, default=3)
+    parser.add_argument("--work", type=Path, help="keep the run's files here (default: a temp)")
+    parser.add_argument("--full-refresh", action="store_true", help="transform: rebuild all")
+    parser.add_argument("--script", help="sql: a JSON list of statements")
+    parser.add_argument("--database", help="sql: the DuckDB file")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="calven-bench-") as tmp:
-        report = KINDS[args.kind](args, Path(tmp))
+    if args.work is not None:
+        report = KINDS[args.kind](args, args.work)
+    else:
+        with tempfile.TemporaryDirectory(prefix="calven-bench-") as tmp:
+            report = KINDS[args.kind](args, Path(tmp))
     report["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(report))
 

@@ -57,4 +57,7 @@ final as (
         and bookings.day = presence_per_user_day.day
 )
 
+-- In day order: a nightly rebuild then deletes and appends rows at the end of the table (on
+-- DuckDB, the last row groups) instead of in every row group.
 select * from final
+order by day
