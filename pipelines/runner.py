@@ -56,6 +56,8 @@ class SyncReport:
     landed_windows: Counter[str] = field(default_factory=Counter)
     replaced: dict[str, int | None] = field(default_factory=dict)
     """Rows each replaced table held before the sync (None: not there, or not countable)."""
+    new_columns: list[str] = field(default_factory=list)
+    """``table.column`` of every column this sync added to a table that existed before it."""
 
     @property
     def ok(self) -> bool:
@@ -159,11 +161,13 @@ def sync(
     client = config.client()
     session.on_abort(client.abort)
     context = SourceContext(config, session, client)
+    before: dict[str, set[str]] | None = None
     try:
         with stop_on_interrupt(pipeline, session.abort) as stop:
             with stop.deferred():
                 finish_pending(pipeline)
             report.replaced = replaced_rows(pipeline, selected)
+            before = data_columns(pipeline)
             while selected:
                 stop.check()
                 session.new_package()
@@ -184,11 +188,33 @@ def sync(
             raise
         raise cause from exc
     finally:
+        if before is not None:
+            report.new_columns = new_columns(before, data_columns(pipeline))
         session.requests += client.requests_made
         session.retries += client.retries_made
         client.close()
         report.seconds = time.monotonic() - started
     return report
+
+
+def data_columns(pipeline: dlt.Pipeline) -> dict[str, set[str]]:
+    """The columns of each table in the pipeline's default schema (dlt's own columns aside)."""
+    if not pipeline.schema_names:
+        return {}
+    return {
+        str(table["name"]): {c for c in table.get("columns", {}) if not c.startswith("_dlt_")}
+        for table in pipeline.default_schema.data_tables()
+    }
+
+
+def new_columns(before: Mapping[str, set[str]], after: Mapping[str, set[str]]) -> list[str]:
+    """``table.column`` added to tables that were there before (a new table is not a change)."""
+    return sorted(
+        f"{table}.{column}"
+        for table, columns in after.items()
+        if table in before
+        for column in columns - before[table]
+    )
 
 
 def _checkpoint(pipeline: dlt.Pipeline, source: DltSource, stop: StopRequest) -> list[str]:

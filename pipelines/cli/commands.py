@@ -15,6 +15,7 @@ from dlt.pipeline.helpers import pipeline_drop
 from pipelines import exit_codes
 from pipelines.cli.failures import explain
 from pipelines.cli.output import Progress, summary
+from pipelines.cli.recording import recorded
 from pipelines.cli.transform import SKIPPED, build, wants_transform
 from pipelines.destinations.duckdb import missing_database
 from pipelines.lock import pipeline_lock
@@ -87,15 +88,10 @@ def _sync_command(
     )
     again = "only what is missing is fetched" if checkpoints else "it reloads the whole table"
     resume = f"{shlex.join(['calven-sync', *args.argv])}  ({again})"
+    pipeline = pipeline or _pipeline(args)
     try:
-        with _locked(args):
-            sync(
-                pipeline or _pipeline(args),
-                datasets,
-                options,
-                report=report,
-                flags=_flags(options),
-            )
+        with _locked(args), recorded(pipeline, args, report, resume=resume):
+            sync(pipeline, datasets, options, report=report, flags=_flags(options))
     except (Exception, KeyboardInterrupt) as exc:
         progress.close()
         failure = explain(exc)

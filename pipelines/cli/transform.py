@@ -9,6 +9,7 @@ import sys
 import dlt
 
 from pipelines import exit_codes
+from pipelines.cli.recording import recorded
 from pipelines.destinations.duckdb import missing_database
 from pipelines.lock import pipeline_lock
 from pipelines.transform import ModelResult, TransformResult, transform
@@ -71,15 +72,16 @@ def build(
                 f"nothing to transform: pipeline {args.pipeline_name} has loaded nothing yet "
                 "(its DuckDB file does not exist); run calven-sync run first"
             )
-        result = transform(
-            pipeline,
-            full_refresh=full_refresh,
-            select=select or (),
-            test=test,
-            docs=docs,
-            variables=settings.variables(),
-            on_node=show_node,
-        )
+        with recorded(pipeline, args, command="transform"):
+            result = transform(
+                pipeline,
+                full_refresh=full_refresh,
+                select=select or (),
+                test=test,
+                docs=docs,
+                variables=settings.variables(),
+                on_node=show_node,
+            )
     print(transform_summary(result))
     return exit_codes.OK
 

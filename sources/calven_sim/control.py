@@ -117,6 +117,10 @@ class Simulator:
         self.tenant.advance(days)
         return self.tenant.today
 
+    def add_field(self, dataset: str, name: str, value: object) -> None:
+        """Every row of ``dataset`` (an API path such as ``presence``) gains a field."""
+        self.tenant.add_field(dataset, name, value)
+
     def add_location(self, users: int) -> str:
         """Opens a new office with this many users; returns its location id."""
         return self.tenant.add_location(users)

@@ -31,6 +31,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
+import orjson
+
 from sources.calven_sim import inbox as inbox_mod
 from sources.calven_sim import lookup, nightly
 from sources.calven_sim.blockcache import BlockCache
@@ -64,6 +66,7 @@ class Tenant:
         self._lock = threading.RLock()
         self._inbox = inbox_mod.Inbox()
         self.blocks = BlockCache(config.cache_user_days)
+        self._added_fields: dict[str, dict[str, Any]] = {}
         self._view = View(
             seed=config.seed,
             base_users=config.users,
@@ -97,6 +100,16 @@ class Tenant:
                 pending - len(self._inbox.pending),
                 len(self._inbox.pending),
             )
+
+    def add_field(self, dataset: str, name: str, value: Any) -> None:
+        """Every row of ``dataset`` gains the field ``name`` with ``value``: the API adding a
+        field, as it may without notice (a schema change for the loader)."""
+        if dataset not in self.DATASETS:
+            raise ValueError(f"unknown dataset {dataset!r}; expected one of {self.DATASETS}")
+        with self._lock:
+            fields = {**self._added_fields.get(dataset, {}), name: value}
+            self._added_fields = {**self._added_fields, dataset: fields}
+        logger.info("simulated dataset %s gained field %s", dataset, name)
 
     def add_location(self, users: int) -> str:
         """Add a location with ``users`` new users; returns its id. Existing rows stay unchanged."""
@@ -171,6 +184,9 @@ class Tenant:
         straddling move were complete (by default, the rows the API serves now).
         """
         view, query = self._query(dataset, start, end, location_ids, user_ids, settled)
+        added = self._added_fields.get(dataset)
+        if added:
+            return ({**row, **added} for batch in row_batches(view, query) for row in batch)
         return (row for batch in row_batches(view, query) for row in batch)
 
     def render(
@@ -183,6 +199,14 @@ class Tenant:
     ) -> Iterator[bytes]:
         """The JSON array body of ``rows()`` (same rows, same order) as a stream of chunks."""
         view, query = self._query(dataset, start, end, location_ids, user_ids)
+        added = self._added_fields.get(dataset)
+        if added:
+            batches = row_batches(view, query)
+            return json_array(
+                orjson.dumps([{**row, **added} for row in batch])[1:-1]
+                for batch in batches
+                if batch
+            )
         return json_array(json_batches(view, query))
 
     def truth(
