@@ -5,7 +5,8 @@ peer, slow by nature, runs once on a slice and is scaled to the full row count).
 always runs in its own process. Benchmarks (see README "Benchmarks"): throughput (with memory
 and postgres, ``bench/throughput.py``), latency (``bench/latency.py``), incremental
 (``bench/incremental.py``), simulator (``bench/bench_simulator.py``), transform (the dbt
-models, ``bench/transform.py``); sizes in
+models, ``bench/transform.py``), operations (run log, progress, alerts, ``bench/operations.py``);
+sizes in
 ``bench/sizes.py``, the table in ``bench/report.py``.
 """
 
@@ -19,6 +20,7 @@ from collections.abc import Callable
 
 from bench.incremental import bench_incremental
 from bench.latency import bench_latency
+from bench.operations import bench_operations
 from bench.report import Results, render
 from bench.sizes import FULL, QUICK, Sizes
 from bench.throughput import bench_throughput, postgres_available
@@ -48,6 +50,7 @@ BENCHMARKS: dict[str, Callable[[Sizes, Results, bool], None]] = {
     "incremental": lambda s, r, pg: bench_incremental(s, r),
     "simulator": lambda s, r, pg: bench_simulator(r),
     "transform": lambda s, r, pg: bench_transform(s, r),
+    "operations": lambda s, r, pg: bench_operations(s, r),
 }
 
 

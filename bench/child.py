@@ -26,7 +26,7 @@ import httpx
 from bench.floor import plan, run_floor
 from bench.peer import peer_source
 from pipelines.pipeline import PipelineSpec, make_pipeline
-from pipelines.runner import sync
+from pipelines.runner import SyncReport, new_report, sync
 from sources.calven.catalog import SYNC_DATASETS
 from sources.calven_sim.auth import default_keys
 
@@ -90,13 +90,32 @@ def ours(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     options = source_options(args, today, start)
     started = time.perf_counter()
     try:
-        report = sync(pipeline, datasets, options)
+        report = with_operations(pipeline, datasets, options) if args.operations else None
+        report = report or sync(pipeline, datasets, options)
         seconds = time.perf_counter() - started
     finally:
         if args.destination == "postgres":
             drop_postgres_dataset(dataset)
     rows = sum(report.session.rows[name] for name in datasets)
     return {"seconds": seconds, "rows": rows, "requests": report.session.requests}
+
+
+def with_operations(
+    pipeline: dlt.Pipeline, datasets: list[str], options: dict[str, Any]
+) -> SyncReport:
+    """The sync as ``calven-sync`` runs it: the run log row, progress and alerts around it."""
+    from pipelines.cli.output import Progress
+    from pipelines.operations.alerts import send_alert
+    from pipelines.operations.runlog import finish_run, start_run
+
+    record = start_run(pipeline, "backfill", ["backfill", "--bench"])
+    progress = Progress()
+    report = sync(pipeline, datasets, options, report=new_report(on_window=progress))
+    progress.close()
+    record.rows = dict(report.landed_rows)
+    finish_run(pipeline, record, "success" if report.ok else "partial", 0)
+    send_alert(pipeline, record)
+    return report
 
 
 def floor(args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -267,6 +286,9 @@ def main() -> None:
     parser.add_argument("--nights", type=int, default=3)
     parser.add_argument("--work", type=Path, help="keep the run's files here (default: a temp)")
     parser.add_argument("--full-refresh", action="store_true", help="transform: rebuild all")
+    parser.add_argument(
+        "--operations", action="store_true", help="ours: with the run log, progress and alerts"
+    )
     parser.add_argument("--script", help="sql: a JSON list of statements")
     parser.add_argument("--database", help="sql: the DuckDB file")
     args = parser.parse_args()
