@@ -90,6 +90,8 @@ def _sync_command(
     resume = f"{shlex.join(['calven-sync', *args.argv])}  ({again})"
     pipeline = pipeline or _pipeline(args)
     try:
+        # settings first: a run refused for its configuration writes nothing, not even its log
+        resolve_config(overrides=options, flags=_flags(options))
         with _locked(args), recorded(pipeline, args, report, resume=resume):
             sync(pipeline, datasets, options, report=report, flags=_flags(options))
     except (Exception, KeyboardInterrupt) as exc:

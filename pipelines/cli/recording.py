@@ -39,6 +39,8 @@ def recorded(
     except BaseException as exc:
         failure = explain(exc)
         code = failure.code if failure is not None else 1
+        if code == exit_codes.CONFIG and not record.logged:
+            raise  # a configuration error changes nothing, the run log included
         interrupted = code == exit_codes.INTERRUPTED
         _fill(record, report)
         record.first_error = record.first_error or (

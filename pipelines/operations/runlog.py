@@ -83,9 +83,12 @@ class RunRecord:
     load_ids: list[str] = field(default_factory=list)
     schema_changes: list[str] = field(default_factory=list)
     version: str = ""
+    logged: bool = False
+    """The start is in the table (not a column): a run that ends must then complete it."""
 
     def row(self) -> dict[str, Any]:
         values = asdict(self)
+        del values["logged"]
         for name in ("rows", "windows", "load_ids", "schema_changes"):
             values[name] = json.dumps(values[name], sort_keys=True)
         return values
@@ -109,7 +112,7 @@ def start_run(pipeline: dlt.Pipeline, command: str, argv: Sequence[str]) -> RunR
         version=package_version(),
     )
     try:
-        _write_sql(pipeline, record)
+        record.logged = _write_sql(pipeline, record)
     except (DltException, OSError) as exc:
         _warn(record, exc)
     return record

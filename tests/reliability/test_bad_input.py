@@ -9,6 +9,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from pipelines import exit_codes
 from tests.reliability.bad_command_cases import COMMAND_CASES
 from tests.reliability.bad_input_cases import API_CASES, SETTING_CASES, Case
 from tests.reliability.cli import run_cli, simulator_env
@@ -17,15 +18,22 @@ from tests.reliability.fake_api import fake_api
 CASES = [*API_CASES, *SETTING_CASES, *COMMAND_CASES]
 
 
-def _nothing_loaded(workdir) -> bool:
+def _tables(workdir) -> list[str]:
     database = workdir / "warehouse.duckdb"
     if not database.exists():
-        return True
+        return []
     with duckdb.connect(str(database), read_only=True) as con:
         tables = con.sql(
             "select table_name from information_schema.tables where table_schema = 'calven'"
         ).fetchall()
-    return not [t for (t,) in tables if not t.startswith("_dlt")]
+    return [t for (t,) in tables if not t.startswith("_dlt")]
+
+
+def _nothing_loaded(workdir, code: int) -> bool:
+    """No data; a run that reached the destination and failed is in the run log, but a
+    configuration or usage error changes nothing at all."""
+    recorded = [] if code == exit_codes.CONFIG else ["_calven_sync_runs"]
+    return [t for t in _tables(workdir) if t not in recorded] == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -56,7 +64,7 @@ def test_bad_input(case: Case, tmp_path, shared_simulator):
     assert len(errors) == 1, result.stderr
     assert case.message in errors[0], errors[0]
     assert "Traceback" not in result.stderr
-    assert _nothing_loaded(tmp_path)
+    assert _nothing_loaded(tmp_path, case.code), _tables(tmp_path)
 
 
 def test_table_has_at_least_forty_five_cases():
