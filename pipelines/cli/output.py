@@ -61,6 +61,11 @@ def summary(report: SyncReport, *, error: str | None = None, resume: str | None 
         f"requests {session.requests:,}, retries {session.retries:,}, "
         f"load packages {len(report.load_ids)}, {report.seconds:.1f} s"
     )
+    if report.new_columns:
+        lines.append(
+            f"schema changes: {', '.join(report.new_columns)} (new column(s): the API added "
+            "fields; they are loaded)"
+        )
     if session.failures:
         lines.append(f"FAILED windows: {len(session.failures)}")
         lines += [f"  {failure}" for failure in session.failures[:20]]

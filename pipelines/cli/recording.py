@@ -31,7 +31,8 @@ def recorded(
     """Record the run around the block: started now, finished with the block's outcome.
 
     A sync's ``report`` fills the figures; ``command`` names what ran when it is not the
-    command line's (the models ``run --transform`` builds are a ``transform``).
+    command line's (the models ``run --transform`` builds are a ``transform``). A block that
+    ends without an exception may set ``record.exit_code``: anything but 0 is ``partial``.
     """
     record = start_run(pipeline, command or args.command, args.argv)
     try:
@@ -49,9 +50,11 @@ def recorded(
         _finish(pipeline, record, "interrupted" if interrupted else "failed", code, resume)
         raise
     _fill(record, report)
-    partial = report is not None and not report.ok
-    code = exit_codes.API if partial else exit_codes.OK
-    _finish(pipeline, record, "partial" if partial else "success", code, resume)
+    if record.exit_code is None:
+        partial = report is not None and not report.ok
+        record.exit_code = exit_codes.API if partial else exit_codes.OK
+    code = record.exit_code
+    _finish(pipeline, record, "success" if code == exit_codes.OK else "partial", code, resume)
 
 
 def _fill(record: RunRecord, report: SyncReport | None) -> None:

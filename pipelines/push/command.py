@@ -19,6 +19,7 @@ import orjson
 
 from pipelines import exit_codes
 from pipelines.cli.arguments import positive
+from pipelines.cli.recording import recorded
 from pipelines.lock import pipeline_lock
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.push.results import (
@@ -169,12 +170,17 @@ def push_command(args: argparse.Namespace) -> int:
         print("\n".join(_dry_run_lines(report, kind)))
         return exit_codes.OK if not report.count("invalid") else exit_codes.DATA
     run_id = f"push-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    with pipeline_lock(args.pipelines_dir, args.pipeline_name, wait=args.wait):
+    config = resolve_config(PUSH_SECTIONS)
+    lock = pipeline_lock(args.pipelines_dir, args.pipeline_name, wait=args.wait)
+    with lock, recorded(pipeline, args, command="push") as record:
         writer = ResultsWriter(pipeline, kind, args.source, args.checkpoint_events, run_id)
-        with resolve_config(PUSH_SECTIONS).client() as client:
+        with config.client() as client:
             try:
                 report = push_rows(client, plan, rows, previous_outcomes(pipeline, kind), writer)
             finally:
                 writer.flush()
+        record.requests, record.retries = report.requests, report.retries
+        record.rows = {kind.name: report.count("accepted")}
+        record.exit_code = exit_code(report)
     print(push_summary(report, args.source, run_id))
     return exit_code(report)

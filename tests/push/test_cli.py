@@ -74,6 +74,15 @@ def test_rejections_exit_5_and_rerun_sends_nothing(tmp_path, simulator, cli):
     assert "already accepted           4" in second.stdout
     assert "already rejected           1" in second.stdout
     assert [e for e in simulator.sim.requests("/v1/presence")] == []
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        logged = con.execute(
+            "select command, status, exit_code, rows from calven._calven_sync_runs"
+            " order by started_at"
+        ).fetchall()
+    assert logged == [
+        ("push", "partial", 5, '{"presence": 4}'),  # 4 accepted, 1 rejected
+        ("push", "partial", 5, '{"presence": 0}'),  # nothing new to send
+    ]
 
 
 def test_push_from_a_query_on_the_destination(tmp_path, simulator, cli):

@@ -112,6 +112,7 @@ def test_a_new_api_field_is_a_named_schema_change_and_a_dead_webhook_only_warns(
 
     assert changed.returncode == exit_codes.OK, changed.stdout + changed.stderr
     assert "schema change: the API added presence.device_id" in changed.stderr
+    assert "schema changes: presence.device_id (new column(s)" in changed.stdout
     assert runs(tmp_path)[-1]["schema_changes"] == '["presence.device_id"]'
     assert "not sent: the webhook (runtime.slack_incoming_hook) could not be reached" in (
         changed.stderr
