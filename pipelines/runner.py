@@ -67,6 +67,7 @@ class SyncReport:
         """A checkpoint's package is in the destination: what the session counted so far is."""
         self.landed_rows = Counter(self.session.rows)
         self.landed_windows = Counter(self.session.windows)
+        self.session.landed(self.load_ids[-1] if self.load_ids else None)
 
 
 def new_report(
@@ -74,10 +75,18 @@ def new_report(
     checkpoint_windows: int | None = DEFAULT_CHECKPOINT_WINDOWS,
     checkpoint_rows: int | None = DEFAULT_CHECKPOINT_ROWS,
     on_window: Callable[[WindowResult], None] | None = None,
+    on_planned: Callable[[str, int], None] | None = None,
 ) -> SyncReport:
-    """An empty report for ``sync`` to fill: the caller keeps it if the sync raises."""
+    """An empty report for ``sync`` to fill: the caller keeps it if the sync raises.
+
+    ``on_window`` hears of every window's outcome, ``on_planned`` of each dataset's planned
+    total of windows (``Session.planned``): what a progress display needs.
+    """
     session = CheckpointSession(
-        max_windows=checkpoint_windows, max_rows=checkpoint_rows, on_window=on_window
+        max_windows=checkpoint_windows,
+        max_rows=checkpoint_rows,
+        on_window=on_window,
+        on_planned=on_planned,
     )
     return SyncReport(session)
 

@@ -14,7 +14,7 @@ from dlt.pipeline.helpers import pipeline_drop
 
 from pipelines import exit_codes
 from pipelines.cli.failures import explain
-from pipelines.cli.output import Progress, summary
+from pipelines.cli.output import Progress, show_summary
 from pipelines.cli.recording import recorded
 from pipelines.cli.transform import SKIPPED, build, wants_transform
 from pipelines.destinations.duckdb import missing_database
@@ -85,6 +85,7 @@ def _sync_command(
         checkpoint_windows=args.checkpoint_windows if checkpoints else None,
         checkpoint_rows=args.checkpoint_rows if checkpoints else None,
         on_window=progress,
+        on_planned=progress.planned,
     )
     again = "only what is missing is fetched" if checkpoints else "it reloads the whole table"
     resume = f"{shlex.join(['calven-sync', *args.argv])}  ({again})"
@@ -98,10 +99,10 @@ def _sync_command(
         progress.close()
         failure = explain(exc)
         if report.started and failure is not None and failure.code != exit_codes.CONFIG:
-            print(summary(report, error=f"{failure.kind}: {failure.message}", resume=resume))
+            show_summary(report, error=f"{failure.kind}: {failure.message}", resume=resume)
         raise
     progress.close()
-    print(summary(report, resume=resume))
+    show_summary(report, resume=resume)
     return exit_codes.OK if report.ok else exit_codes.API
 
 

@@ -14,10 +14,10 @@ import dlt
 import duckdb
 
 from pipelines import exit_codes
-from pipelines.cli.output import Progress, summary
-from pipelines.cli.transform import show_node, transform_summary
+from pipelines.cli.output import Progress, show_summary
+from pipelines.cli.transform import show_node, show_transform_summary
 from pipelines.pipeline import PipelineSpec, make_pipeline
-from pipelines.runner import SyncReport, sync
+from pipelines.runner import SyncReport, new_report, sync
 from pipelines.transform import transform
 from sources.calven.catalog import BOOKINGS_FUTURE, SYNC_DATASETS
 from sources.calven_sim.server import SimulatorConfig, run_simulator
@@ -77,13 +77,14 @@ def demo(args: argparse.Namespace) -> int:
                 "start_date": (today - timedelta(days=args.days)).isoformat(),
             }
             progress = Progress()
-            report = sync(
-                pipeline, [*SYNC_DATASETS, BOOKINGS_FUTURE.name], options, on_window=progress
-            )
-            progress.close()
+            report = new_report(on_window=progress, on_planned=progress.planned)
+            try:
+                sync(pipeline, [*SYNC_DATASETS, BOOKINGS_FUTURE.name], options, report=report)
+            finally:
+                progress.close()
             if report.ok:
-                print(summary(report))
-                print(transform_summary(transform(pipeline, on_node=show_node)))
+                show_summary(report)
+                show_transform_summary(transform(pipeline, on_node=show_node))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return _report(report, output)
@@ -106,7 +107,7 @@ def try_command(database: Path) -> str:
 
 def _report(report: SyncReport, output: Path) -> int:
     if not report.ok:
-        print(summary(report))
+        show_summary(report)
         return exit_codes.API
     print(f"\nLoaded into {output} (dataset 'calven', models in 'calven_marts').")
     _print_sample(output)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import io
 import sys
+import traceback
 from collections.abc import Sequence
+from contextlib import redirect_stderr
 
+from pipelines import exit_codes
 from pipelines.cli import commands
 from pipelines.cli.arguments import (
     EPILOG,
@@ -18,9 +21,21 @@ from pipelines.cli.arguments import (
     positive,
 )
 from pipelines.cli.failures import explain
+from pipelines.cli.logformat import (
+    DEFAULT_FORMAT,
+    FORMATS,
+    configure_logging,
+    json_mode,
+    log_format,
+    output_error,
+    requested_format,
+)
 from pipelines.cli.transform import add_transform_arguments
 from pipelines.push.command import add_push_arguments
 from sources.calven.catalog import DATASETS
+
+UNEXPECTED = 1
+"""The exit code of an error no one expected (Python's own for an uncaught exception)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,36 +116,64 @@ def build_parser() -> argparse.ArgumentParser:
     push = sub.add_parser("push", help="send presence, occupancy, time off or access credentials")
     add_pipeline_options(push)
     add_push_arguments(push)
+    _add_log_format(parser)
     return parser
 
 
-def _configure_logging(verbose: bool) -> None:
-    # On a terminal the progress line replaces the per-window INFO lines.
-    quiet = logging.WARNING if sys.stderr.isatty() else logging.INFO
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else quiet,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+def _add_log_format(parser: argparse.ArgumentParser, default: str = DEFAULT_FORMAT) -> None:
+    """``--log-format`` before the command or after it (``calven-sync run --log-format json``)."""
+    parser.add_argument(
+        "--log-format",
+        choices=FORMATS,
+        default=default,
+        help=f"text, or one JSON object per line (default: {DEFAULT_FORMAT})",
     )
-    for noisy in ("httpx", "httpcore", "dlt", "uvicorn", "uvicorn.error"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                _add_log_format(command, argparse.SUPPRESS)
+
+
+def _configure_logging(verbose: bool) -> None:
+    # On a terminal the progress bars replace the INFO lines; elsewhere one line per checkpoint.
+    configure_logging(verbose)
+
+
+def _parse(arguments: list[str]) -> argparse.Namespace:
+    """The parsed command line; in JSON mode a usage error is an ``error`` object too."""
+    if not json_mode():
+        return build_parser().parse_args(arguments)
+    text = io.StringIO()
+    try:
+        with redirect_stderr(text):
+            return build_parser().parse_args(arguments)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else exit_codes.CONFIG
+        if code:
+            output_error(text.getvalue().strip(), code)
+        raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``calven-sync`` with ``argv`` (default: the process's); the exit code.
 
     Every failure ``pipelines.cli.failures`` knows ends in one line on stderr and its code; any
-    other exception is a bug and keeps its traceback.
+    other exception is a bug and keeps its traceback (in JSON mode, as a field of the error).
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(arguments)
-    args.argv = arguments
-    _configure_logging(getattr(args, "verbose", False))
-    try:
-        return commands.dispatch(args)
-    except (Exception, KeyboardInterrupt) as exc:
-        failure = explain(exc)
-        if failure is None:
-            raise
-        print(failure.line, file=sys.stderr)
-        return failure.code
+    with log_format(requested_format(arguments)):
+        args = _parse(arguments)
+        args.argv = arguments
+        _configure_logging(getattr(args, "verbose", False))
+        try:
+            return commands.dispatch(args)
+        except (Exception, KeyboardInterrupt) as exc:
+            failure = explain(exc)
+            if failure is not None:
+                output_error(failure.line, failure.code, kind=failure.kind)
+                return failure.code
+            if not json_mode():
+                raise
+            line = f"calven-sync: unexpected error: {type(exc).__name__}: {exc}"
+            output_error(line, UNEXPECTED, traceback=traceback.format_exc())
+            return UNEXPECTED

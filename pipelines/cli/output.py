@@ -1,43 +1,18 @@
-"""What the CLI shows a person: progress while windows load, a summary at the end."""
+"""What the CLI shows a person: progress while windows load, a summary at the end.
+
+Every summary goes out through ``show_summary`` (``pipelines.cli.logformat.output``): the text
+below, or with ``--log-format json`` one object holding it and the same figures as fields.
+"""
 
 from __future__ import annotations
 
-import sys
-import threading
-from typing import TextIO
+from typing import Any
 
+from pipelines.cli.logformat import output
+from pipelines.cli.progress import Progress
 from pipelines.runner import SyncReport
-from sources.calven.extract.session import WindowResult
 
-
-class Progress:
-    """One updating line on a terminal (elsewhere the per-window log lines suffice)."""
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self._stream = stream or sys.stderr
-        self._tty = self._stream.isatty()
-        self._windows = 0
-        self._rows = 0
-        self._failed = 0
-        self._lock = threading.Lock()
-
-    def __call__(self, result: WindowResult) -> None:
-        with self._lock:
-            if result.error is None:
-                self._windows += 1
-                self._rows += result.rows
-            else:
-                self._failed += 1
-            if not self._tty:
-                return
-            line = f"\rwindows {self._windows:,}  rows {self._rows:,}  failed {self._failed}"
-            self._stream.write(line)
-            self._stream.flush()
-
-    def close(self) -> None:
-        if self._tty and (self._windows or self._failed):
-            self._stream.write("\n")
-            self._stream.flush()
+__all__ = ["Progress", "show_summary", "summary", "summary_fields"]
 
 
 def summary(report: SyncReport, *, error: str | None = None, resume: str | None = None) -> str:
@@ -82,3 +57,51 @@ def summary(report: SyncReport, *, error: str | None = None, resume: str | None 
     if resume is not None and (error is not None or session.failures):
         lines.append(f"resume with: {resume}")
     return "\n".join(lines)
+
+
+def summary_fields(
+    report: SyncReport, *, error: str | None = None, resume: str | None = None
+) -> dict[str, Any]:
+    """The figures of ``summary`` by name, for a structured log."""
+    session = report.session
+    names = sorted(set(session.rows) | set(session.windows) | set(report.replaced))
+    datasets: dict[str, dict[str, Any]] = {}
+    for name in names:
+        figures: dict[str, Any] = {
+            "rows": report.landed_rows[name],
+            "windows": report.landed_windows[name],
+        }
+        if name in report.replaced:
+            figures["replaced"] = name in report.landed_rows
+            figures["rows_before"] = report.replaced[name]
+        datasets[name] = figures
+    fetched = sum(session.rows.values()) - sum(report.landed_rows.values())
+    return {
+        "datasets": datasets,
+        "rows": sum(report.landed_rows.values()),
+        "windows": sum(report.landed_windows.values()),
+        "requests": session.requests,
+        "retries": session.retries,
+        "load_packages": len(report.load_ids),
+        "seconds": round(report.seconds, 3),
+        "schema_changes": list(report.new_columns),
+        "failed_windows": len(session.failures),
+        "first_failed_windows": [str(failure) for failure in session.failures[:20]] or None,
+        "error": error,
+        "not_loaded_rows": max(fetched, 0) if error is not None else None,
+        "resume": resume if resume is not None and (error or session.failures) else None,
+    }
+
+
+def show_summary(
+    report: SyncReport, *, error: str | None = None, resume: str | None = None
+) -> None:
+    """Write the sync's summary on stdout, as text or as a JSON ``summary`` object."""
+    level = "error" if error is not None else "warning" if report.session.failures else "info"
+    output(
+        "summary",
+        summary(report, error=error, resume=resume),
+        level=level,
+        scope="sync",
+        **summary_fields(report, error=error, resume=resume),
+    )

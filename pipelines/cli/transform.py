@@ -9,6 +9,7 @@ import sys
 import dlt
 
 from pipelines import exit_codes
+from pipelines.cli.logformat import interactive, output
 from pipelines.cli.recording import recorded
 from pipelines.destinations.duckdb import missing_database
 from pipelines.lock import pipeline_lock
@@ -82,20 +83,29 @@ def build(
                 variables=settings.variables(),
                 on_node=show_node,
             )
-    print(transform_summary(result))
+    show_transform_summary(result)
     return exit_codes.OK
 
 
 def show_node(node: ModelResult) -> None:
-    logger.info("%s %s: %s in %.2f s", node.kind, node.name, node.status, node.seconds)
-    if sys.stderr.isatty():
+    fields = {
+        "event": "node",
+        "kind": node.kind,
+        "node": node.name,
+        "status": node.status,
+        "seconds": round(node.seconds, 3),
+    }
+    logger.info(
+        "%s %s: %s in %.2f s", node.kind, node.name, node.status, node.seconds, extra=fields
+    )
+    if interactive():
         sys.stderr.write(f"\r\033[K{node.kind} {node.name}: {node.status}")
         sys.stderr.flush()
 
 
 def transform_summary(result: TransformResult) -> str:
     """One line: how many models (and tests) were built, and how long it took."""
-    if sys.stderr.isatty():
+    if interactive():
         sys.stderr.write("\r\033[K")
     models = [node for node in result.nodes if node.kind == "model"]
     tests = [node for node in result.nodes if node.kind == "test"]
@@ -107,3 +117,18 @@ def transform_summary(result: TransformResult) -> str:
     if result.docs is not None:
         line += f"\ndocumentation of the models (one file, open it in a browser): {result.docs}"
     return line
+
+
+def show_transform_summary(result: TransformResult) -> None:
+    """Write ``transform_summary`` on stdout, as text or as a JSON ``summary`` object."""
+    tests = [node for node in result.nodes if node.kind == "test"]
+    output(
+        "summary",
+        transform_summary(result),
+        scope="transform",
+        models=sum(1 for node in result.nodes if node.kind == "model"),
+        tests=len(tests) if tests else None,
+        tests_passed=sum(1 for node in tests if node.status == "pass") if tests else None,
+        seconds=round(result.seconds, 3),
+        docs=result.docs,
+    )

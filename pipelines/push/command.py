@@ -14,11 +14,14 @@ import logging
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 
 from pipelines import exit_codes
 from pipelines.cli.arguments import positive
+from pipelines.cli.logformat import output
+from pipelines.cli.progress import PushProgress
 from pipelines.cli.recording import recorded
 from pipelines.lock import pipeline_lock
 from pipelines.pipeline import PipelineSpec, make_pipeline
@@ -130,6 +133,44 @@ def push_summary(report: PushReport, source: str, run_id: str | None) -> str:
     return "\n".join(lines)
 
 
+def show_push_summary(report: PushReport, source: str, run_id: str | None) -> None:
+    """Write ``push_summary`` on stdout, as text or as a JSON ``summary`` object."""
+    tally = report.tally
+    problems = [
+        {"row": p.row, "event_id": p.event_id, "status": p.status, "message": p.message}
+        | ({"code": p.code_label} if p.status != "invalid" else {})
+        for p in report.problems
+    ]
+    sent: dict[str, Any] = {
+        "sent": tally.sent,
+        "accepted": report.count("accepted"),
+        "rejected": report.count("rejected"),
+        "rejected_by": dict(sorted(tally.rejected_by.items())),
+        "failed": report.count("failed"),
+        "requests": report.requests,
+        "retries": report.retries,
+        "seconds": round(report.seconds, 3),
+    }
+    would_send = sum(len(batch.events) for batch in report.would_send)
+    output(
+        "summary",
+        push_summary(report, source, run_id),
+        level="info" if report.complete else "warning",
+        scope="push",
+        kind=report.kind,
+        source=source[:SOURCE_TEXT_LIMIT],
+        run_id=run_id,
+        rows=report.rows,
+        invalid=report.count("invalid"),
+        duplicates=report.duplicates,
+        already_accepted=report.skipped_accepted,
+        already_rejected=report.skipped_rejected,
+        batches=report.batches,
+        **(sent if run_id is not None else {"would_send": would_send}),
+        problems=problems,
+    )
+
+
 def _dry_run_lines(report: PushReport, kind: EventKind) -> Iterator[str]:
     for batch in report.would_send[:SHOWN_EVENTS]:
         yield f"POST {kind.path} batch {batch.number}: {len(batch.events)} event(s)"
@@ -166,8 +207,8 @@ def push_command(args: argparse.Namespace) -> int:
     rows = read_source(pipeline, args.source)
     if args.dry_run:
         report = push_rows(None, plan, rows, previous_outcomes(pipeline, kind), lambda o: None)
-        print(push_summary(report, args.source, None))
-        print("\n".join(_dry_run_lines(report, kind)))
+        show_push_summary(report, args.source, None)
+        output("dry_run", "\n".join(_dry_run_lines(report, kind)), kind=kind.name)
         return exit_codes.OK if not report.count("invalid") else exit_codes.DATA
     run_id = f"push-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     config = resolve_config(PUSH_SECTIONS)
@@ -175,12 +216,15 @@ def push_command(args: argparse.Namespace) -> int:
     with lock, recorded(pipeline, args, command="push") as record:
         writer = ResultsWriter(pipeline, kind, args.source, args.checkpoint_events, run_id)
         with config.client() as client:
+            previous = previous_outcomes(pipeline, kind)
+            progress = PushProgress(kind.name, len(rows), writer, every=args.checkpoint_events)
             try:
-                report = push_rows(client, plan, rows, previous_outcomes(pipeline, kind), writer)
+                with progress:
+                    report = push_rows(client, plan, progress.rows(rows), previous, progress)
             finally:
                 writer.flush()
         record.requests, record.retries = report.requests, report.retries
         record.rows = {kind.name: report.count("accepted")}
         record.exit_code = exit_code(report)
-    print(push_summary(report, args.source, run_id))
+    show_push_summary(report, args.source, run_id)
     return exit_code(report)

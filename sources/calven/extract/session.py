@@ -1,7 +1,8 @@
 """What the resources report to, and ask, while they extract: a ``Session``.
 
 The source counts what it read (rows, windows, failures), asks which planned windows to fetch
-(``choose``) and whether the current load package has rows enough (``full``), and registers
+(``choose``, which also learns how many windows the sync plans per dataset: ``planned``) and
+whether the current load package has rows enough (``full``), and registers
 what stops its requests (``on_abort``). This base class takes every window and never fills up,
 so the source works on its own in any dlt pipeline; a runner that checkpoints subclasses it
 with a budget per load package (``pipelines.checkpoints``). The same session serves every
@@ -45,11 +46,18 @@ class WindowResult:
 class Session:
     """One sync as the source sees it; thread-safe (windows finish on client workers)."""
 
-    def __init__(self, on_window: Callable[[WindowResult], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_window: Callable[[WindowResult], None] | None = None,
+        on_planned: Callable[[str, int], None] | None = None,
+    ) -> None:
         self.run_id = uuid.uuid4().hex
         self.on_window = on_window
+        self.on_planned = on_planned
         self.rows: Counter[str] = Counter()
         self.windows: Counter[str] = Counter()
+        self.planned_windows: Counter[str] = Counter()
+        """Windows per dataset this sync plans in all (loaded, failed and still to fetch)."""
         self.failures: list[WindowResult] = []
         self.requests = 0
         self.retries = 0
@@ -59,7 +67,21 @@ class Session:
 
     def choose(self, dataset: str, planned: Sequence[PlannedWindow]) -> list[PlannedWindow]:
         """The planned windows to fetch now: all but those that already failed in this sync."""
+        self.planned(dataset, len(planned))
         return [p for p in planned if not self.failed(dataset, p.partition, p.window)]
+
+    def planned(self, dataset: str, left: int) -> None:
+        """The source plans ``left`` windows of ``dataset`` that this sync has not loaded (those
+        that failed included); with the ones it loaded, that is the sync's total for it.
+
+        A sync in several load packages plans again for each: the total holds as long as the
+        ledger does, and grows only if a window is added (say, the day turned meanwhile).
+        """
+        with self._lock:
+            total = self.windows[dataset] + left
+            self.planned_windows[dataset] = total
+        if self.on_planned is not None:
+            self.on_planned(dataset, total)
 
     @property
     def full(self) -> bool:
@@ -82,10 +104,19 @@ class Session:
 
     def report(self, result: WindowResult) -> None:
         """Count a window's outcome and log it: one line per window."""
+        fields = {
+            "event": "window",
+            "dataset": result.dataset,
+            "partition": result.partition,
+            "window": str(result.window),
+            "rows": result.rows,
+            "seconds": round(result.seconds, 3),
+            "error": result.error,
+        }
         if result.error is None:
-            logger.info("%s", result)
+            logger.info("%s", result, extra=fields)
         else:
-            logger.warning("%s", result)
+            logger.warning("%s", result, extra=fields)
         with self._lock:
             if result.error is None:
                 self.rows[result.dataset] += result.rows
