@@ -110,7 +110,8 @@ def with_operations(
 
     record = start_run(pipeline, "backfill", ["backfill", "--bench"])
     progress = Progress()
-    report = sync(pipeline, datasets, options, report=new_report(on_window=progress))
+    report = new_report(on_window=progress, on_planned=progress.planned)
+    report = sync(pipeline, datasets, options, report=report)
     progress.close()
     record.rows = dict(report.landed_rows)
     finish_run(pipeline, record, "success" if report.ok else "partial", 0)
