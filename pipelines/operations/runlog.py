@@ -4,9 +4,9 @@ The row is written when the run starts (status ``running``, no ``finished_at``),
 was killed stays visible as started and never finished, and completed when it ends, whatever
 the outcome: ``success``, ``partial`` (some windows failed; the rest landed), ``failed`` or
 ``interrupted``. Each write is one INSERT or UPDATE through dlt's SQL client (milliseconds).
-Before the table exists (a pipeline's first run) the start is not written: the row is written
-when the run ends, through dlt, which creates the table in the source's schema. A load package
-of its own before the sync's would change what a crash at the sync's first package leaves.
+Before the table exists (a pipeline's first run) the start is not written: when the run ends,
+dlt creates the table from the source's schema (DDL, tens of milliseconds) and the row is
+inserted. A table made before the sync would change what a crash at its first package leaves.
 Nothing in a row is a secret: arguments are the command line (secrets only ever come from
 config or the environment), errors are the one-line messages the CLI prints.
 """
@@ -27,6 +27,7 @@ import dlt
 import pyarrow as pa
 from dlt.common.exceptions import DltException
 from dlt.common.schema.typing import TColumnSchema
+from dlt.common.schema.utils import new_table
 from dlt.destinations.exceptions import DatabaseUndefinedRelation
 
 logger = logging.getLogger(__name__)
@@ -128,8 +129,11 @@ def finish_run(pipeline: dlt.Pipeline, record: RunRecord, status: str, exit_code
 
 def _write(pipeline: dlt.Pipeline, record: RunRecord) -> None:
     try:
-        if not _write_sql(pipeline, record):
-            _write_dlt(pipeline, record)
+        if _write_sql(pipeline, record):
+            return
+        if _create_table(pipeline) and _write_sql(pipeline, record):
+            return
+        _write_dlt(pipeline, record)
     except (DltException, OSError) as exc:
         _warn(record, exc)
 
@@ -169,6 +173,31 @@ def _write_sql(pipeline: dlt.Pipeline, record: RunRecord) -> bool:
                 )
     except DatabaseUndefinedRelation:
         return False
+    return True
+
+
+def _create_table(pipeline: dlt.Pipeline) -> bool:
+    """The table, created by dlt from the source's schema: DDL only, no load package.
+
+    False when the pipeline has no schema yet (nothing was ever extracted): then the first row
+    goes through dlt as a load of its own (``_write_dlt``).
+    """
+    if SCHEMA_NAME not in pipeline.schemas:
+        return False
+    schema = pipeline.schemas[SCHEMA_NAME]
+    if RUNS_TABLE not in schema.tables:
+        schema.update_table(
+            new_table(
+                RUNS_TABLE,
+                write_disposition="append",
+                columns=[
+                    cast(TColumnSchema, {"name": name, "nullable": name != "run_id", **hints})
+                    for name, hints in COLUMNS.items()
+                ],
+            )
+        )
+        pipeline.schemas.save_schema(schema)
+    pipeline.sync_schema(SCHEMA_NAME)
     return True
 
 

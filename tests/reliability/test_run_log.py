@@ -53,6 +53,14 @@ def test_each_outcome_is_one_row_and_failures_are_alerted(tmp_path, simulator):
     assert first["command"] == "run" and first["finished_at"] is not None
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         (bookings,) = con.execute("select count(*) from calven.bookings_attendance").fetchone()
+        loads = {row[0] for row in con.execute("select load_id from calven._dlt_loads").fetchall()}
+        (stored,) = con.execute(
+            "select schema from calven._dlt_version order by inserted_at desc limit 1"
+        ).fetchone()
+    # the table came from dlt's schema (DDL), not from a load package of its own
+    assert loads == set(json.loads(first["load_ids"]) + json.loads(second["load_ids"]))
+    described = json.loads(stored)["tables"]["_calven_sync_runs"]["columns"]
+    assert all(column.get("description") for column in described.values()), described
     assert json.loads(first["rows"])["bookings_attendance"] == bookings
     assert first["requests"] > 0 and json.loads(first["load_ids"])
     assert second["status"] == "partial" and second["exit_code"] == exit_codes.API
