@@ -24,6 +24,7 @@ from sources.calven.extract.resources import (
     windowed_rows,
 )
 from sources.calven.extract.session import Session
+from sources.calven.schema_docs import REFERENCES, column_hints, table_hints
 
 READERS: dict[Fetch, Callable[[Dataset, SourceContext], Iterator[Any]]] = {
     "whole": dimension_rows,
@@ -47,12 +48,15 @@ def calven_source(config: Any = None, context: Any = None) -> Iterator[DltResour
             config = resolve_config()
         context = SourceContext(config, Session())
     for dataset in CATALOG:
-        yield dlt.resource(
+        resource = dlt.resource(
             READERS[dataset.fetch],
             name=dataset.name,
             write_disposition=dataset.write_disposition,
             primary_key=dataset.primary_key,
+            columns=column_hints(dataset),
+            references=REFERENCES.get(dataset.name, []),
         )(dataset, context)
+        yield resource.apply_hints(additional_table_hints=table_hints(dataset.name))
 
 
 __all__ = [

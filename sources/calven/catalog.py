@@ -56,6 +56,11 @@ class Dataset:
         by_snake = {_snake(field): field for field in self.fields}
         return tuple(by_snake[column] for column in self.primary_key)
 
+    @property
+    def columns(self) -> dict[str, pa.DataType]:
+        """The declared fields by the column names dlt gives them (snake_case), in order."""
+        return {_snake(field): arrow_type for field, arrow_type in self.fields.items()}
+
 
 def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")

@@ -23,6 +23,7 @@ from typing import Any
 
 import dlt
 import pyarrow as pa
+from dlt.extract.hints import TResourceHints
 
 from sources.calven.arrow.spool import SpooledTables, grouped
 from sources.calven.arrow.tables import parse_block, to_arrow
@@ -34,6 +35,7 @@ from sources.calven.http.client import CalvenClient
 from sources.calven.incremental.ledger import Ledger, PlannedWindow
 from sources.calven.incremental.plan import partitions, plan_windows
 from sources.calven.incremental.windows import Window, split
+from sources.calven.schema_docs import sync_windows_table_hints
 
 logger = logging.getLogger(__name__)
 
@@ -160,12 +162,19 @@ def _audit_row(dataset: Dataset, result: WindowResult, run_id: str) -> dict[str,
     }
 
 
+def audit_hints() -> TResourceHints:
+    """The hints of the audit table, a variant of each windowed dataset's table."""
+    return dlt.mark.make_hints(
+        table_name=SYNC_WINDOWS_TABLE,
+        write_disposition="append",
+        primary_key=[],
+        additional_table_hints=sync_windows_table_hints(),
+    )
+
+
 def _audit_rows(rows: list[dict[str, Any]]) -> Any:
     """The audit rows of a resource as one item: dlt computes a hinted item's schema each time."""
-    hints = dlt.mark.make_hints(
-        table_name=SYNC_WINDOWS_TABLE, write_disposition="append", primary_key=[]
-    )
-    return dlt.mark.with_hints(rows, hints, create_table_variant=True)
+    return dlt.mark.with_hints(rows, audit_hints(), create_table_variant=True)
 
 
 @contextmanager
