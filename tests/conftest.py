@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from datetime import date
 
@@ -44,3 +45,21 @@ def shared_simulator() -> Iterator[RunningSimulator]:
     """One simulator per test module, for tests that change no settings (log and tokens aside)."""
     with run_simulator(SimulatorConfig(tenant=SMALL_TENANT)) as running:
         yield running
+
+
+@pytest.fixture
+def postgres_dataset() -> Iterator[str]:
+    """A fresh dataset name in the local PostgreSQL (database ``test``), dropped afterwards with
+    the schemas the transform makes of it; skipped with the reason when there is no server."""
+    from tests.e2e.test_destinations import _postgres_unavailable
+
+    reason = _postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    import psycopg2
+
+    name = f"calven_t{uuid.uuid4().hex[:8]}"
+    yield name
+    with psycopg2.connect("postgresql://postgres@127.0.0.1:5432/test") as con, con.cursor() as cur:
+        for schema in (name, f"{name}_staging", f"{name}_stg", f"{name}_marts"):
+            cur.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -5,17 +5,19 @@ from __future__ import annotations
 import argparse
 import copy
 import shlex
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import dlt
 from dlt.pipeline.helpers import pipeline_drop
 
 from pipelines import exit_codes
+from pipelines.cli.extras import needs_extra
 from pipelines.cli.failures import explain
 from pipelines.cli.output import Progress, show_summary
 from pipelines.cli.recording import recorded
+from pipelines.cli.report import report
 from pipelines.cli.transform import SKIPPED, build, wants_transform
 from pipelines.destinations.duckdb import missing_database
 from pipelines.lock import pipeline_lock
@@ -243,7 +245,7 @@ def state(args: argparse.Namespace) -> int:
 
 
 def simulate(args: argparse.Namespace) -> int:
-    with simulator_extra():
+    with needs_extra("simulator", "the simulated API"):
         from sources.calven_sim.server import SimulatorConfig, serve
         from sources.calven_sim.tenant import TenantConfig
 
@@ -259,21 +261,13 @@ def simulate(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    with simulator_extra():
+    with needs_extra("simulator", "the simulated API"):
         from pipelines.cli.demo import demo as run_demo
     return run_demo(args)
 
 
-@contextmanager
-def simulator_extra() -> Iterator[None]:
-    """ConfigError naming the extra to install when the simulator's web server is missing."""
-    try:
-        yield
-    except ModuleNotFoundError as exc:
-        raise ConfigError(
-            f"the simulated API needs {exc.name}, which a plain install leaves out: "
-            "pip install 'calven-warehouse[simulator]'"
-        ) from exc
+def report_command(args: argparse.Namespace) -> int:
+    return report(args, lambda: _pipeline(args))
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -289,5 +283,6 @@ def dispatch(args: argparse.Namespace) -> int:
         "simulate": simulate,
         "push": push_command,
         "transform": transform_command,
+        "report": report_command,
     }
     return handlers[args.command](args)

@@ -14,6 +14,7 @@ import dlt
 import duckdb
 
 from pipelines import exit_codes
+from pipelines.cli.extras import needs_extra
 from pipelines.cli.output import Progress, show_summary
 from pipelines.cli.transform import show_node, show_transform_summary
 from pipelines.pipeline import PipelineSpec, make_pipeline
@@ -47,6 +48,9 @@ def _print_sample(database: Path) -> None:
 
 
 def demo(args: argparse.Namespace) -> int:
+    with needs_extra("report", "the report"):
+        from pipelines.report import ReportOptions, write_report
+
     output = Path(args.output).resolve()
     for leftover in (output, output.with_suffix(output.suffix + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -85,9 +89,13 @@ def demo(args: argparse.Namespace) -> int:
             if report.ok:
                 show_summary(report)
                 show_transform_summary(transform(pipeline, on_node=show_node))
+                write_report(pipeline, ReportOptions(output=Path(args.report), today=today))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return _report(report, output)
+    code = _report(report, output)
+    if report.ok:
+        print(f"Open the report: {Path(args.report).resolve().as_uri()}")
+    return code
 
 
 def try_command(database: Path) -> str:

@@ -30,6 +30,7 @@ from pipelines.cli.logformat import (
     output_error,
     requested_format,
 )
+from pipelines.cli.report import add_report_arguments
 from pipelines.cli.transform import add_transform_arguments
 from pipelines.push.command import add_push_arguments
 from sources.calven.catalog import DATASETS
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="simulated API + full load into calven_demo.duckdb")
     demo.add_argument("--output", default="calven_demo.duckdb", help="DuckDB file to write")
+    demo.add_argument("--report", default="calven_report.html", help="HTML report to write")
     demo.add_argument("--users", type=positive, default=2000, help="simulated users")
     demo.add_argument("--locations", type=positive, default=6, help="simulated offices")
     demo.add_argument("--days", type=positive, default=120, help="days of history")
@@ -112,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--locations", type=positive, default=4, help="simulated offices")
     simulate.add_argument("--days", type=positive, default=120, help="days of history")
     simulate.add_argument("--future-days", type=positive, default=14, help="days ahead")
+
+    report = sub.add_parser("report", help="write an HTML report of sync health and attendance")
+    add_pipeline_options(report)
+    add_report_arguments(report)
 
     push = sub.add_parser("push", help="send presence, occupancy, time off or access credentials")
     add_pipeline_options(push)

@@ -1,5 +1,6 @@
 """``calven-sync demo``, the Quickstart's first command: simulator, load, models, a sample of a
-mart, and a closing "Try:" command that works on a fresh install (no duckdb command-line tool)."""
+mart, the HTML report, and a closing "Try:" command that works on a fresh install (no duckdb
+command-line tool)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ def test_demo_loads_builds_the_models_and_its_try_line_works(tmp_path):
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "transform: 16 model(s) built" in demo.stdout
     assert "Attendance rate per location per week" in demo.stdout
+    report = tmp_path / "calven_report.html"
+    assert f"Open the report: {report.as_uri()}" in demo.stdout
+    assert "Weekly attendance rate per location" in report.read_text()
     (try_line,) = [line for line in demo.stdout.splitlines() if line.startswith("Try: ")]
     tried = subprocess.run(
         try_line.removeprefix("Try: "), shell=True, cwd=tmp_path, capture_output=True, text=True,

@@ -3,14 +3,11 @@ password reaches dbt without appearing in its logs, its compiled files or the ou
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pipelines import exit_codes
-from tests.e2e.test_destinations import _postgres_unavailable
 from tests.reliability.cli import run_cli, simulator_env
 from tests.transform import truth
 from tests.transform.conftest import loaded_bookings
@@ -21,17 +18,8 @@ PASSWORD = "pg-Secret-7f3a9c"  # trust auth accepts any password; it must never 
 
 
 @pytest.fixture
-def dataset() -> Iterator[str]:
-    reason = _postgres_unavailable()
-    if reason:
-        pytest.skip(reason)
-    import psycopg2
-
-    name = f"calven_t{uuid.uuid4().hex[:8]}"
-    yield name
-    with psycopg2.connect("postgresql://postgres@127.0.0.1:5432/test") as con, con.cursor() as cur:
-        for schema in (name, f"{name}_staging", f"{name}_stg", f"{name}_marts"):
-            cur.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+def dataset(postgres_dataset: str) -> str:
+    return postgres_dataset
 
 
 def test_postgres_marts_equal_the_truth_and_pass_their_tests(tmp_path, simulator, dataset):

@@ -62,3 +62,32 @@ def test_demo_without_the_simulator_extra_names_the_extra(monkeypatch, capsys):
         "calven-sync: configuration error: the simulated API needs fastapi, which a plain "
         "install leaves out: pip install 'calven-warehouse[simulator]'"
     )
+
+
+@pytest.mark.parametrize("command", [["report"], ["demo"]])
+def test_report_and_demo_without_the_report_extra_name_the_extra(
+    monkeypatch, capsys, tmp_path, command
+):
+    import builtins
+    import sys
+
+    real_import = builtins.__import__
+
+    def no_altair(name, *args, **kwargs):
+        if name == "altair" or name.startswith("pipelines.report"):
+            raise ModuleNotFoundError(f"No module named '{name}'", name="altair")
+        return real_import(name, *args, **kwargs)
+
+    for loaded in [m for m in sys.modules if m.startswith(("pipelines.report", "altair"))]:
+        monkeypatch.delitem(sys.modules, loaded)
+    monkeypatch.setattr(builtins, "__import__", no_altair)
+    monkeypatch.chdir(tmp_path)
+    from pipelines.cli import main
+
+    assert main(command) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "calven-sync: configuration error: the report needs altair, which a plain "
+        "install leaves out: pip install 'calven-warehouse[report]'"
+    )
+    assert not list(tmp_path.iterdir())  # the demo stops before it loads anything
