@@ -5,8 +5,8 @@ peer, slow by nature, runs once on a slice and is scaled to the full row count).
 always runs in its own process. Benchmarks (see README "Benchmarks"): throughput (with memory
 and postgres, ``bench/throughput.py``), latency (``bench/latency.py``), incremental
 (``bench/incremental.py``), simulator (``bench/bench_simulator.py``), transform (the dbt
-models, ``bench/transform.py``), operations (run log, progress, alerts, ``bench/operations.py``);
-sizes in
+models, ``bench/transform.py``), operations (run log, progress, alerts,
+``bench/operations.py``), report (the HTML report, ``bench/html_report.py``); sizes in
 ``bench/sizes.py``, the table in ``bench/report.py``.
 """
 
@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 
+from bench.html_report import bench_html_report
 from bench.incremental import bench_incremental
 from bench.latency import bench_latency
 from bench.operations import bench_operations
@@ -51,6 +52,7 @@ BENCHMARKS: dict[str, Callable[[Sizes, Results, bool], None]] = {
     "simulator": lambda s, r, pg: bench_simulator(r),
     "transform": lambda s, r, pg: bench_transform(s, r),
     "operations": lambda s, r, pg: bench_operations(s, r),
+    "report": lambda s, r, pg: bench_html_report(s, r),
 }
 
 

@@ -24,6 +24,7 @@ import dlt
 import httpx
 
 from bench.floor import plan, run_floor
+from bench.harness import TODAY
 from bench.peer import peer_source
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.runner import SyncReport, new_report, sync
@@ -263,6 +264,22 @@ def sql(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "statements": len(statements)}
 
 
+def report(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """The HTML report of the kept pipeline (``calven-sync report``), imports before the clock;
+    also the rows of the warehouse's Calven tables and the file's size."""
+    from pipelines.report import ReportOptions, write_report
+
+    pipeline = kept_pipeline(work)
+    options = ReportOptions(output=work / "report.html", today=TODAY)
+    started = time.perf_counter()
+    written = write_report(pipeline, options)
+    seconds = time.perf_counter() - started
+    with pipeline.sql_client() as client:
+        tables = [client.make_qualified_table_name(name) for name in SYNC_DATASETS]
+        rows = sum(int(client.execute_sql(f"select count(*) from {t}")[0][0]) for t in tables)
+    return {"seconds": seconds, "rows": rows, "mb": written.bytes / 1e6, "charts": written.charts}
+
+
 KINDS = {
     "ours": ours,
     "floor": floor,
@@ -271,6 +288,7 @@ KINDS = {
     "load": load,
     "transform": transform,
     "sql": sql,
+    "report": report,
 }
 
 
