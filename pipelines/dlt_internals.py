@@ -74,3 +74,16 @@ def lent_credentials(destination: AnyDestination, credentials: Any) -> Iterator[
             del params["credentials"]
         else:
             params["credentials"] = configured
+
+
+def with_settings(destination: AnyDestination, **settings: Any) -> AnyDestination:
+    """A copy of ``destination`` made with its given settings (``config_params``, which dlt
+    keeps private) and ``settings`` over them."""
+    check_dlt_version()
+    return destination.__class__(**{**destination.config_params, **settings})
+
+
+def given_setting(destination: AnyDestination, name: str) -> Any:
+    """A setting ``destination`` was made with (None when it was not given)."""
+    check_dlt_version()
+    return destination.config_params.get(name)

@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import dlt
-from dlt.common.destination import Destination
+from dlt.common.destination import AnyDestination, Destination
 from dlt.common.destination.exceptions import UnknownDestinationModule
 from dlt.common.exceptions import DltException
 from dlt.destinations.exceptions import DatabaseUndefinedRelation
 
 from pipelines.destinations.defaults import apply_defaults
-from pipelines.dlt_internals import bind_local_dir
+from pipelines.dlt_internals import bind_local_dir, given_setting, with_settings
 from sources.calven.errors import ConfigError
+from sources.calven.incremental.shards import Shard
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,13 @@ class PipelineSpec:
     destination: Any = "duckdb"
     dataset_name: str = DEFAULT_DATASET_NAME
     pipelines_dir: str | Path = DEFAULT_PIPELINES_DIR
+    shard: Shard | None = None
+    """A shard's job is its own pipeline (``Shard.pipeline_name``) loading the same dataset."""
+
+    @property
+    def name(self) -> str:
+        """The dlt pipeline's name: ``pipeline_name``, or its shard's pipeline."""
+        return self.shard.pipeline_name(self.pipeline_name) if self.shard else self.pipeline_name
 
 
 def working_dir(path: str | Path) -> Path:
@@ -64,17 +72,47 @@ def make_pipeline(spec: PipelineSpec) -> dlt.Pipeline:
             f"destination '{spec.destination}' is not a dlt destination "
             "(for example duckdb, postgres, snowflake, bigquery, filesystem)"
         ) from exc
+    if destination is not None and spec.shard is not None:
+        destination = _shard_destination(destination, spec)
     if destination is not None:
         # dlt would resolve a relative DuckDB file or bucket_url against the folder the pipeline
         # first ran in: a moved working folder failed on every run, a copied one wrote into the
         # original's database. Today's working directory wins.
         bind_local_dir(destination, os.path.abspath(dlt.current.run_context().local_dir))
     return dlt.pipeline(
-        pipeline_name=spec.pipeline_name,
+        pipeline_name=spec.name,
         destination=destination,
         dataset_name=spec.dataset_name,
         pipelines_dir=str(spec.pipelines_dir),
     )
+
+
+def _shard_destination(destination: AnyDestination, spec: PipelineSpec) -> AnyDestination:
+    """The destination of a shard's pipeline: the dataset's, with a staging dataset of its own.
+
+    Shards merge into the same tables at the same time, each through its own staging tables
+    (``<dataset>_staging_shard_2_of_4``), so no shard empties or merges another's staged rows.
+    An unconfigured DuckDB file keeps the name of ``pipeline_name``, not of the shard's pipeline.
+    """
+    assert spec.shard is not None
+    kind = destination.destination_name
+    layout = (
+        given_setting(destination, "staging_dataset_name_layout")
+        or dlt.config.get(f"destination.{kind}.staging_dataset_name_layout")
+        or dlt.config.get("destination.staging_dataset_name_layout")
+        or "%s_staging"
+    )
+    shard = spec.shard
+    settings: dict[str, Any] = {
+        "staging_dataset_name_layout": f"{layout}_shard_{shard.index}_of_{shard.count}"
+    }
+    if (
+        destination.destination_type.endswith(".duckdb")
+        and given_setting(destination, "credentials") is None
+        and dlt.secrets.get(f"destination.{kind}.credentials") is None
+    ):
+        settings["credentials"] = f"{spec.pipeline_name}.duckdb"
+    return with_settings(destination, **settings)
 
 
 def row_counts(pipeline: dlt.Pipeline, tables: Sequence[str]) -> dict[str, int | None]:

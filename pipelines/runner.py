@@ -24,6 +24,7 @@ from pipelines.checkpoints import (
 from pipelines.destinations import merges
 from pipelines.destinations.defaults import loader_file_format
 from pipelines.destinations.duckdb import one_connection
+from pipelines.destinations.write_lock import writer_lock
 from pipelines.dlt_internals import extracted_packages
 from pipelines.interrupts import StopRequest, stop_on_interrupt
 from pipelines.pipeline import row_counts
@@ -31,6 +32,8 @@ from sources.calven import SourceContext, calven_source, resolve_config
 from sources.calven.catalog import DATASETS
 from sources.calven.errors import CalvenError, ConfigError
 from sources.calven.extract.session import WindowResult
+from sources.calven.incremental.ledger import loaded_ranges
+from sources.calven.incremental.shards import Shard
 
 logger = logging.getLogger(__name__)
 
@@ -173,9 +176,12 @@ def sync(
     before: dict[str, set[str]] | None = None
     try:
         with stop_on_interrupt(pipeline, session.abort) as stop:
-            with stop.deferred():
-                finish_pending(pipeline)
-            report.replaced = replaced_rows(pipeline, selected)
+            # one connection, closed before the lock is released: the file is then free
+            with writer_lock(pipeline), one_connection(pipeline):
+                with stop.deferred():
+                    finish_pending(pipeline)
+                report.replaced = replaced_rows(pipeline, selected)
+            _warn_new_shard(pipeline, config.in_shard)
             before = data_columns(pipeline)
             while selected:
                 stop.check()
@@ -204,6 +210,18 @@ def sync(
         client.close()
         report.seconds = time.monotonic() - started
     return report
+
+
+def _warn_new_shard(pipeline: dlt.Pipeline, shard: Shard | None) -> None:
+    """Say so when a shard's pipeline starts without a ledger: it reads its history again."""
+    if shard is not None and not loaded_ranges(pipeline.state):
+        logger.warning(
+            "shard %s (pipeline %s) has no ledger yet: it reads its locations from start_date; "
+            "days an earlier number of shards or another pipeline loaded are read again and "
+            "merged, never duplicated",
+            shard,
+            pipeline.pipeline_name,
+        )
 
 
 def data_columns(pipeline: dlt.Pipeline) -> dict[str, set[str]]:
@@ -242,7 +260,8 @@ def _checkpoint(pipeline: dlt.Pipeline, source: DltSource, stop: StopRequest) ->
     with stop.deferred():
         normalized = pipeline.normalize()
         merges.verify(pipeline)
-        with one_connection(pipeline, rows=sum(normalized.row_counts.values())):
+        rows = sum(normalized.row_counts.values())
+        with writer_lock(pipeline), one_connection(pipeline, rows=rows):
             info = pipeline.load()
     stop.check()
     return list(info.loads_ids)

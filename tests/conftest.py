@@ -50,7 +50,8 @@ def shared_simulator() -> Iterator[RunningSimulator]:
 @pytest.fixture
 def postgres_dataset() -> Iterator[str]:
     """A fresh dataset name in the local PostgreSQL (database ``test``), dropped afterwards with
-    the schemas the transform makes of it; skipped with the reason when there is no server."""
+    every schema named after it (staging, shards' staging, the transform's); skipped with the
+    reason when there is no server."""
     from tests.e2e.test_destinations import _postgres_unavailable
 
     reason = _postgres_unavailable()
@@ -61,5 +62,6 @@ def postgres_dataset() -> Iterator[str]:
     name = f"calven_t{uuid.uuid4().hex[:8]}"
     yield name
     with psycopg2.connect("postgresql://postgres@127.0.0.1:5432/test") as con, con.cursor() as cur:
-        for schema in (name, f"{name}_staging", f"{name}_stg", f"{name}_marts"):
+        cur.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{name}%",))
+        for (schema,) in cur.fetchall():
             cur.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

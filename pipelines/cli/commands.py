@@ -10,7 +10,6 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import dlt
-from dlt.pipeline.helpers import pipeline_drop
 
 from pipelines import exit_codes
 from pipelines.cli.extras import needs_extra
@@ -18,8 +17,10 @@ from pipelines.cli.failures import explain
 from pipelines.cli.output import Progress, show_summary
 from pipelines.cli.recording import recorded
 from pipelines.cli.report import report
+from pipelines.cli.sharding import shard_datasets, shard_of, shard_options
 from pipelines.cli.transform import SKIPPED, build, wants_transform
 from pipelines.destinations.duckdb import missing_database
+from pipelines.destinations.write_lock import writer_lock
 from pipelines.lock import pipeline_lock
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.runner import check_datasets, new_report, sync
@@ -34,7 +35,7 @@ from sources.calven.catalog import (
 )
 from sources.calven.config import resolve_config
 from sources.calven.errors import AuthError, CalvenError, ConfigError
-from sources.calven.incremental.ledger import Ledger, loaded_ranges, resource_states
+from sources.calven.incremental.ledger import Ledger, resource_states
 from sources.calven.incremental.plan import partitions, plan_windows
 from sources.calven.incremental.windows import ONE_DAY, Window
 
@@ -44,28 +45,32 @@ FLAGS = {
     "locations": "--locations",
     "future_days": "--days",
     "today": "--today",
+    "shard": "--shard",
 }
 """Source settings a command-line flag can set: messages name the flag the user typed."""
 
 
-def _pipeline(args: argparse.Namespace) -> dlt.Pipeline:
-    return make_pipeline(
-        PipelineSpec(
-            pipeline_name=args.pipeline_name,
-            destination=args.destination,
-            dataset_name=args.dataset_name,
-            pipelines_dir=args.pipelines_dir,
-        )
+def _spec(args: argparse.Namespace) -> PipelineSpec:
+    return PipelineSpec(
+        pipeline_name=args.pipeline_name,
+        destination=args.destination,
+        dataset_name=args.dataset_name,
+        pipelines_dir=args.pipelines_dir,
+        shard=shard_of(args),
     )
+
+
+def _pipeline(args: argparse.Namespace) -> dlt.Pipeline:
+    return make_pipeline(_spec(args))
 
 
 def _locked(args: argparse.Namespace) -> AbstractContextManager[None]:
     """The pipeline's single-writer lock for commands that change it."""
-    return pipeline_lock(args.pipelines_dir, args.pipeline_name, wait=args.wait)
+    return pipeline_lock(args.pipelines_dir, _spec(args).name, wait=args.wait)
 
 
 def _overrides(args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
-    values = {"today": getattr(args, "today", None), **extra}
+    values = {"today": getattr(args, "today", None), **shard_options(args), **extra}
     return {key: value for key, value in values.items() if value is not None}
 
 
@@ -111,7 +116,8 @@ def _sync_command(
 def _restore_state(pipeline: dlt.Pipeline) -> None:
     """The pipeline's state as the destination has it, without creating a database file."""
     if not missing_database(pipeline):
-        pipeline.sync_destination()
+        with writer_lock(pipeline):
+            pipeline.sync_destination()
 
 
 def _only_windowed(command: str, datasets: Sequence[str]) -> None:
@@ -127,11 +133,16 @@ def _only_windowed(command: str, datasets: Sequence[str]) -> None:
 def run(args: argparse.Namespace) -> int:
     """The scheduled sync; with ``--transform`` (or ``transform.after_run``) the models after it."""
     build_models = wants_transform(args)
+    if build_models and shard_of(args):
+        raise ConfigError(
+            "--shard: the models are built once every shard has loaded, by calven-sync "
+            "transform (not after one shard's run: leave out --transform or transform.after_run)"
+        )
+    datasets = check_datasets(args.datasets or SYNC_DATASETS)
+    datasets = shard_datasets(args, datasets, given=bool(args.datasets))
     pipeline = _pipeline(args)
     try:
-        code = _sync_command(
-            args, args.datasets or SYNC_DATASETS, _overrides(args), pipeline=pipeline
-        )
+        code = _sync_command(args, datasets, _overrides(args), pipeline=pipeline)
     except (Exception, KeyboardInterrupt):
         if build_models:
             print(SKIPPED)
@@ -158,6 +169,7 @@ def transform_command(args: argparse.Namespace) -> int:
 def backfill(args: argparse.Namespace) -> int:
     datasets = check_datasets(args.datasets or WINDOWED_NAMES)
     _only_windowed("backfill", datasets)
+    datasets = shard_datasets(args, datasets, given=bool(args.datasets))
     options = _overrides(
         args, start_date=args.start, end_date=args.end, locations=args.locations, lookback_days=0
     )
@@ -213,37 +225,6 @@ def check(args: argparse.Namespace) -> int:
     return exit_codes.OK if not failures else exit_codes.API
 
 
-def state(args: argparse.Namespace) -> int:
-    pipeline = _pipeline(args)
-    if args.state_command == "reset":
-        datasets = check_datasets(args.datasets or WINDOWED_NAMES)
-        _only_windowed("state reset", datasets)
-        if not args.yes:
-            raise ConfigError(
-                f"state reset would forget what is loaded for {', '.join(datasets)} "
-                "(tables are kept, the next run re-reads everything); add --yes to confirm"
-            )
-        with _locked(args):
-            _restore_state(pipeline)
-            loaded = [name for name in datasets if name in loaded_ranges(pipeline.state)]
-            if loaded:
-                pipeline_drop(pipeline, resources=loaded, state_only=True)()
-        if not loaded:
-            print(f"nothing to reset: no ledger for {', '.join(datasets)} (nothing loaded yet)")
-        else:
-            print(f"ledger reset for {', '.join(loaded)}")
-        return exit_codes.OK
-    _restore_state(pipeline)
-    ranges = loaded_ranges(pipeline.state)
-    if not ranges:
-        print("nothing loaded yet")
-    for name, by_partition in sorted(ranges.items()):
-        for partition, intervals in sorted(by_partition.items()):
-            spans = ", ".join(f"[{start}, {end})" for start, end in intervals)
-            print(f"{name:<22}{partition:<40}{spans}")
-    return exit_codes.OK
-
-
 def simulate(args: argparse.Namespace) -> int:
     with needs_extra("simulator", "the simulated API"):
         from sources.calven_sim.server import SimulatorConfig, serve
@@ -271,6 +252,7 @@ def report_command(args: argparse.Namespace) -> int:
 
 
 def dispatch(args: argparse.Namespace) -> int:
+    from pipelines.cli.state import state
     from pipelines.push.command import push_command
 
     handlers = {

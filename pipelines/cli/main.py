@@ -31,6 +31,7 @@ from pipelines.cli.logformat import (
     requested_format,
 )
 from pipelines.cli.report import add_report_arguments
+from pipelines.cli.sharding import add_shard_argument
 from pipelines.cli.transform import add_transform_arguments
 from pipelines.push.command import add_push_arguments
 from sources.calven.catalog import DATASETS
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="the scheduled sync: dimensions + incremental datasets")
     add_pipeline_options(run)
     run.add_argument("--datasets", type=csv_list, help=f"comma list of: {', '.join(DATASETS)}")
+    add_shard_argument(run)
     run.add_argument(
         "--transform",
         action=argparse.BooleanOptionalAction,
@@ -86,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backfill.add_argument("--locations", type=csv_list, help="comma list of ids (default: all)")
     backfill.add_argument("--dry-run", action="store_true", help="print the plan and exit")
+    add_shard_argument(backfill)
     add_checkpoint_options(backfill)
 
     future = sub.add_parser("future", help="refresh bookings_future")
@@ -96,8 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
     state_sub = state.add_subparsers(dest="state_command", required=True, metavar="ACTION")
     show = state_sub.add_parser("show", help="loaded ranges per dataset and partition")
     add_pipeline_options(show)
+    add_shard_argument(show)
+    show.add_argument(
+        "--all-shards",
+        action="store_true",
+        help="the ledger of every shard of --pipeline-name that has loaded into the dataset",
+    )
     reset = state_sub.add_parser("reset", help="forget loaded ranges (tables are kept)")
     add_pipeline_options(reset)
+    add_shard_argument(reset)
     reset.add_argument(
         "--dataset",
         dest="datasets",

@@ -2,7 +2,8 @@
 
 ``defaults``: the settings a load uses unless configured (loader file format, DuckDB memory
 limits, uncompressed load files, emptied staging tables). ``duckdb``: one connection held
-through a load, and its threads. ``merges``: when a merge may skip deduplicating its staging
+through a load, and its threads. ``write_lock``: one writer at a time per dataset (shards
+queue their loads). ``merges``: when a merge may skip deduplicating its staging
 table. Private dlt API is used only through ``pipelines.dlt_internals``.
 """
 

@@ -30,6 +30,9 @@ from dlt.common.schema.typing import TColumnSchema
 from dlt.common.schema.utils import new_table
 from dlt.destinations.exceptions import DatabaseUndefinedRelation
 
+from pipelines.destinations.duckdb import one_connection
+from pipelines.destinations.write_lock import writer_lock
+
 logger = logging.getLogger(__name__)
 
 RUNS_TABLE = "_calven_sync_runs"
@@ -129,11 +132,12 @@ def finish_run(pipeline: dlt.Pipeline, record: RunRecord, status: str, exit_code
 
 def _write(pipeline: dlt.Pipeline, record: RunRecord) -> None:
     try:
-        if _write_sql(pipeline, record):
-            return
-        if _create_table(pipeline) and _write_sql(pipeline, record):
-            return
-        _write_dlt(pipeline, record)
+        with writer_lock(pipeline), one_connection(pipeline):
+            if _write_sql(pipeline, record):
+                return
+            if _create_table(pipeline) and _write_sql(pipeline, record):
+                return
+            _write_dlt(pipeline, record)
     except (DltException, OSError) as exc:
         _warn(record, exc)
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import dlt
 
+from pipelines.destinations.write_lock import writer_lock
 from pipelines.transform.profiles import profile_for
 from sources.calven.errors import ConfigError
 
@@ -125,7 +126,7 @@ def transform(
         logger.info(
             "dbt %s of %s into dataset %s", arguments[0], PROJECT_DIR, pipeline.dataset_name
         )
-        with _environment(profile.secrets):
+        with _environment(profile.secrets), writer_lock(pipeline):
             try:
                 outcome = runner_class(callbacks=[finished]).invoke(arguments)
                 if docs and outcome.success:

@@ -32,6 +32,7 @@ from sources.calven.credentials import CalvenCredentials
 from sources.calven.errors import ConfigError
 from sources.calven.http.auth import AuthType
 from sources.calven.http.client import CalvenClient
+from sources.calven.incremental.shards import Shard
 from sources.calven.incremental.windows import MAX_WINDOW_DAYS, Interval
 
 SOURCE_SECTIONS = ("sources", "calven")
@@ -115,6 +116,8 @@ class CalvenConfig(BaseConfiguration):
     max_window_days: int = MAX_WINDOW_DAYS
     locations: Any | None = None
     """Location ids: a list, or in an environment variable a JSON list or ``id,id``."""
+    shard: str | None = None
+    """``K/N``: only the locations of shard K of N (``sources.calven.incremental.shards``)."""
     future_days: int = DEFAULT_FUTURE_DAYS
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     max_requests_per_second: float | None = None
@@ -145,6 +148,10 @@ class CalvenConfig(BaseConfiguration):
     @property
     def location_ids(self) -> tuple[str, ...] | None:
         return _location_ids(self.locations)
+
+    @property
+    def in_shard(self) -> Shard | None:
+        return Shard.parse(self.shard, "shard") if self.shard else None
 
     def check(self, flags: Mapping[str, str] | None = None) -> CalvenConfig:
         """Validate every setting and pin the dates; ConfigError with the first problem.
@@ -190,6 +197,8 @@ class CalvenConfig(BaseConfiguration):
             value = getattr(self, name)
             _require(value is None or value > 0, f"{n(name)} must be positive, got {value}")
         self.locations = _location_ids(self.locations)
+        if self.shard is not None:
+            self.shard = str(Shard.parse(self.shard, n("shard")))
         self.credentials.pair()
         return self
 

@@ -23,10 +23,7 @@ def simulator_env(simulator, auth_type: str = "hmac", role: str = "warehouse") -
     }
 
 
-def run_cli(
-    workdir: Path, env: dict[str, str], *args: str, timeout: float = 180
-) -> subprocess.CompletedProcess[str]:
-    """``calven-sync ARGS`` in ``workdir`` with a DuckDB file and pipelines dir inside it."""
+def _cli(workdir: Path, env: dict[str, str], args: tuple[str, ...]) -> tuple[list[str], dict]:
     full_env = {
         key: value for key, value in os.environ.items() if not key.startswith("SOURCES__CALVEN")
     }
@@ -40,6 +37,27 @@ def run_cli(
     command = [str(BIN / "calven-sync"), *args]
     if args and args[0] not in ("simulate", "demo") and "--pipelines-dir" not in args:
         command += ["--pipelines-dir", str(workdir / "state")]
+    return command, full_env
+
+
+def run_cli(
+    workdir: Path, env: dict[str, str], *args: str, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    """``calven-sync ARGS`` in ``workdir`` with a DuckDB file and pipelines dir inside it."""
+    command, full_env = _cli(workdir, env, args)
     return subprocess.run(
         command, cwd=workdir, env=full_env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def start_cli(workdir: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    """``run_cli`` started in the background: ``.communicate()`` it."""
+    command, full_env = _cli(workdir, env, args)
+    return subprocess.Popen(
+        command,
+        cwd=workdir,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )

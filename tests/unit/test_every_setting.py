@@ -20,6 +20,7 @@ BAD = {
     "lookback_days": ("a week", "'a week' is not a whole number"),
     "max_window_days": ("45", "max_window_days must be between 1 and 30, got 45"),
     "locations": ('["a", 1]', "locations ['a', 1] must be a list of location ids"),
+    "shard": ("3/2", "shard '3/2': K must be between 1 and N (2)"),
     "future_days": ("400", "future_days must be between 1 and 366, got 400"),
     "max_concurrency": ("0", "max_concurrency must be 1 or more, got 0"),
     "max_requests_per_second": ("-1", "max_requests_per_second must be positive, got -1.0"),

@@ -48,7 +48,9 @@ def partitions(dataset: Dataset, locations: Records, config: CalvenConfig) -> li
     """The partitions ``dataset`` is read in: the selected locations, or one for the tenant."""
     if dataset.partitioning == "none":
         return [ALL_PARTITION]
-    return select_locations(locations, config.location_ids)
+    selected = select_locations(locations, config.location_ids)
+    shard = config.in_shard
+    return [location for location in selected if shard.owns(location)] if shard else selected
 
 
 def plan_windows(
