@@ -14,6 +14,7 @@ from sources.calven_sim.server import RunningSimulator, SimulatorConfig, run_sim
 from sources.calven_sim.tenant import TenantConfig
 from tests.reliability.cli import start_cli
 
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 TENANT = TenantConfig(
     seed=5, users=120, locations=7, history_days=30, future_days=7, today=date(2026, 3, 18)
 )
@@ -76,3 +77,34 @@ def _data_columns(con, catalog: str, dataset: str, table: str) -> str:
         [catalog, dataset, table],
     ).fetchall()
     return ", ".join(f'"{name}"' for (name,) in rows)
+
+
+def postgres_differences(sharded: str, single: str) -> dict[str, object]:
+    """Per data table of two PostgreSQL datasets (database ``test``): rows only in one of them,
+    duplicated keys, or no rows at all; empty when they hold the same rows."""
+    import psycopg2
+
+    found: dict[str, object] = {}
+    with psycopg2.connect(POSTGRES_URL) as con, con.cursor() as cur:
+        for table in DATA_TABLES:
+            cur.execute(
+                "select column_name from information_schema.columns where table_schema = %s "
+                "and table_name = %s and column_name not like %s order by column_name",
+                (sharded, table, r"\_dlt\_%"),
+            )
+            columns = ", ".join(f'"{name}"' for (name,) in cur.fetchall())
+            a, b = f'"{sharded}"."{table}"', f'"{single}"."{table}"'
+            cur.execute(
+                f"select (select count(*) from (select {columns} from {a} except all "
+                f"select {columns} from {b}) x), (select count(*) from (select {columns} from {b} "
+                f"except all select {columns} from {a}) y), (select count(*) from {b})"
+            )
+            only_sharded, only_single, rows = cur.fetchone()
+            if only_sharded or only_single or not rows:
+                found[table] = (only_sharded, only_single, rows)
+            if table in KEYS:
+                key = ", ".join(KEYS[table])
+                cur.execute(f"select count(*) - count(distinct ({key})) from {a}")
+                if duplicates := cur.fetchone()[0]:
+                    found[f"{table} duplicates"] = duplicates
+    return found
