@@ -6,7 +6,8 @@ always runs in its own process. Benchmarks (see README "Benchmarks"): throughput
 and postgres, ``bench/throughput.py``), latency (``bench/latency.py``), incremental
 (``bench/incremental.py``), simulator (``bench/bench_simulator.py``), transform (the dbt
 models, ``bench/transform.py``), operations (run log, progress, alerts,
-``bench/operations.py``), report (the HTML report, ``bench/html_report.py``); sizes in
+``bench/operations.py``), report (the HTML report, ``bench/html_report.py``), shards
+(``bench/shards.py``); sizes in
 ``bench/sizes.py``, the table in ``bench/report.py``.
 """
 
@@ -23,6 +24,7 @@ from bench.incremental import bench_incremental
 from bench.latency import bench_latency
 from bench.operations import bench_operations
 from bench.report import Results, render
+from bench.shards import bench_shards
 from bench.sizes import FULL, QUICK, Sizes
 from bench.throughput import bench_throughput, postgres_available
 from bench.transform import bench_transform
@@ -53,6 +55,7 @@ BENCHMARKS: dict[str, Callable[[Sizes, Results, bool], None]] = {
     "transform": lambda s, r, pg: bench_transform(s, r),
     "operations": lambda s, r, pg: bench_operations(s, r),
     "report": lambda s, r, pg: bench_html_report(s, r),
+    "shards": lambda s, r, pg: bench_shards(s, r),
 }
 
 

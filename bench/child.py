@@ -29,6 +29,7 @@ from bench.peer import peer_source
 from pipelines.pipeline import PipelineSpec, make_pipeline
 from pipelines.runner import SyncReport, new_report, sync
 from sources.calven.catalog import SYNC_DATASETS
+from sources.calven.incremental.shards import Shard
 from sources.calven_sim.auth import default_keys
 
 POSTGRES_URL = "postgresql://postgres:bench@127.0.0.1:5432/test"
@@ -78,18 +79,20 @@ def drop_postgres_dataset(name: str) -> None:
 def ours(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     today = dt.date.fromisoformat(args.today)
     start = today - dt.timedelta(days=args.days)
-    dataset = f"bench_{uuid.uuid4().hex[:8]}"
+    dataset = args.dataset_name or f"bench_{uuid.uuid4().hex[:8]}"
+    shard = Shard.parse(args.shard) if args.shard else None
     pipeline = make_pipeline(
         PipelineSpec(
             pipeline_name=dataset,
             destination=destination(args.destination, work, dataset),
             dataset_name=dataset,
             pipelines_dir=work / "state",
+            shard=shard,
         )
     )
     datasets = args.datasets.split(",")
-    options = source_options(args, today, start)
-    started = time.perf_counter()
+    options = {**source_options(args, today, start), **({"shard": str(shard)} if shard else {})}
+    started, began = time.perf_counter(), time.time()
     try:
         report = with_operations(pipeline, datasets, options) if args.operations else None
         report = report or sync(pipeline, datasets, options)
@@ -98,7 +101,12 @@ def ours(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         if args.destination == "postgres":
             drop_postgres_dataset(dataset)
     rows = sum(report.session.rows[name] for name in datasets)
-    return {"seconds": seconds, "rows": rows, "requests": report.session.requests}
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "requests": report.session.requests,
+        "span": [began, began + seconds],
+    }
 
 
 def with_operations(
@@ -309,6 +317,8 @@ def main() -> None:
         "--operations", action="store_true", help="ours: with the run log, progress and alerts"
     )
     parser.add_argument("--script", help="sql: a JSON list of statements")
+    parser.add_argument("--shard", help="ours: only shard K/N of the locations, its own pipeline")
+    parser.add_argument("--dataset-name", help="ours: this dataset (shards share one)")
     parser.add_argument("--database", help="sql: the DuckDB file")
     args = parser.parse_args()
     if args.work is not None:

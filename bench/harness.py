@@ -97,8 +97,13 @@ class Measured:
 
 def run_child(args: Sequence[str]) -> Measured:
     """Run ``python -m bench.child ARGS``; its last stdout line is a JSON report."""
+    return finish_child(start_child(args), args)
+
+
+def start_child(args: Sequence[str]) -> subprocess.Popen[str]:
+    """``python -m bench.child ARGS`` started; ``finish_child`` waits for its report."""
     env = {**os.environ, "RUNTIME__LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "bench.child", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -106,6 +111,9 @@ def run_child(args: Sequence[str]) -> Measured:
         text=True,
         env=env,
     )
+
+
+def finish_child(process: subprocess.Popen[str], args: Sequence[str]) -> Measured:
     try:
         stdout, stderr = process.communicate(timeout=CHILD_TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
