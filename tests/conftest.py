@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+import pipelines  # noqa: F401  (first: its environment defaults, see its docstring)
 from sources.calven_sim.control import SimulatorConfig
 from sources.calven_sim.server import RunningSimulator, run_simulator
 from sources.calven_sim.tenant import TenantConfig

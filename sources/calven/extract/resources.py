@@ -88,7 +88,17 @@ class SourceContext:
 
     def partitions(self, dataset: Dataset, client: CalvenClient) -> list[str]:
         locations = self.locations(client) if dataset.partitioning == "location" else []
-        return partitions(dataset, locations, self.config)
+        found = partitions(dataset, locations, self.config)
+        shard = self.config.in_shard
+        if shard is not None and not found and dataset.partitioning == "location":
+            logger.warning(
+                "%s: shard %s holds none of the tenant's %d location(s), so it loads nothing "
+                "(fewer shards than locations keep every job busy)",
+                dataset.name,
+                shard,
+                len(locations),
+            )
+        return found
 
 
 def _params(dataset: Dataset, partition: str, window: Window) -> dict[str, str]:
