@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 from dlt.common.configuration.exceptions import (
     ConfigFieldMissingException,
     ConfigurationException,
@@ -40,6 +41,7 @@ LONGEST_LINE = 600
 Describe = Callable[[Any], str]
 INTERRUPTED = "completed checkpoints are kept"
 DESTINATION_ERRORS = (
+    duckdb.Error,  # our own connection to the file (pipelines.destinations.duckdb)
     DestinationConnectionError,
     DestinationTerminalException,
     DestinationTransientException,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -42,7 +43,7 @@ def one_connection(pipeline: dlt.Pipeline, rows: int | None = None) -> Iterator[
     if resolved is None:
         yield
         return
-    connection = duckdb.connect(resolved.database, read_only=resolved.read_only)
+    connection = _connect(resolved)
     settings = {**(resolved.global_config or {}), **(resolved.local_config or {})}
     if rows is not None and "threads" not in settings:
         (available,) = connection.execute("select current_setting('threads')").fetchall()[0]
@@ -63,6 +64,24 @@ def one_connection(pipeline: dlt.Pipeline, rows: int | None = None) -> Iterator[
             yield
     finally:
         connection.close()
+
+
+LOCK_WAIT_SECONDS = 20.0
+"""How long a connection waits for another of our processes to let go of the file."""
+
+
+def _connect(resolved: DuckDbCredentials) -> duckdb.DuckDBPyConnection:
+    """A connection to the file, waiting up to ``LOCK_WAIT_SECONDS`` while another process
+    holds it: a job that just released ``writer_lock`` may still be closing the database (a
+    cursor dlt made keeps it open until collected). Another program's lock still fails."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return duckdb.connect(resolved.database, read_only=resolved.read_only)
+        except duckdb.IOException as exc:
+            if "Could not set lock" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
 
 
 DUCKDB_ROW_GROUP_ROWS = 122_880

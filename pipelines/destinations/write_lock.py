@@ -17,6 +17,7 @@ Re-entrant within a process. Elsewhere (other destinations) it does nothing.
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import logging
 import os
@@ -56,7 +57,10 @@ def writer_lock(pipeline: dlt.Pipeline) -> Iterator[None]:
             yield
         elif duckdb_file is not None:
             with _flock(key):
-                yield
+                try:
+                    yield
+                finally:
+                    gc.collect()  # a cursor dlt left behind keeps the database file open
         else:
             with _advisory(pipeline, key):
                 yield
